@@ -1,0 +1,151 @@
+import { Writable } from "node:stream";
+import express from "express";
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createHttpLogger, createLogger } from "@folio/logger";
+import { AppError, ApiRouter, ProbeState, buildOpenApi, errorHandler, notFoundHandler, probeRoutes } from "./index.js";
+
+const logger = createLogger({ name: "test", level: "silent" }, new Writable({ write: (_c, _e, done) => done() }));
+
+function buildApp() {
+  const api = new ApiRouter({ auth: { public: [], user: [], admin: [] }, jsonLimit: 200 });
+  api.add(
+    {
+      method: "post",
+      path: "/things/:id",
+      operationId: "createThing",
+      summary: "Create a thing",
+      tags: ["things"],
+      auth: "public",
+      params: z.object({ id: z.coerce.number().int() }),
+      query: z.object({ dry: z.enum(["true", "false"]).optional() }),
+      body: z.strictObject({ name: z.string().min(1) }),
+      idempotent: true,
+      responses: { 201: { description: "created", schema: z.object({ id: z.number(), name: z.string() }) } },
+    },
+    ({ params, body }, _req, res) => {
+      res.status(201).json({ id: params.id, name: body.name });
+    },
+  );
+  api.add(
+    { method: "get", path: "/boom", operationId: "boom", summary: "Fails", tags: ["x"], auth: "public", responses: {} },
+    async () => {
+      throw new Error("secret internal detail");
+    },
+  );
+  api.add(
+    { method: "get", path: "/gone", operationId: "gone", summary: "Expected failure", tags: ["x"], auth: "public", responses: {} },
+    () => {
+      throw new AppError("gone", 404, "It is gone.", { extra: { hint: "look elsewhere" } });
+    },
+  );
+  const app = express();
+  app.use(createHttpLogger(logger));
+  app.use(api.router);
+  app.use(notFoundHandler);
+  app.use(errorHandler({ logger }));
+  return { app, api };
+}
+
+describe("ApiRouter and errorHandler", () => {
+  const { app, api } = buildApp();
+
+  it("when the input is valid, then the handler gets parsed values", async () => {
+    const res = await request(app).post("/things/7").send({ name: "lamp" });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: 7, name: "lamp" });
+  });
+
+  it("when the body has an unknown field, then the answer is 400 problem+json naming it", async () => {
+    const res = await request(app).post("/things/7").send({ name: "lamp", colour: "red" });
+    expect(res.status).toBe(400);
+    expect(res.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, code: "validation" });
+    expect(res.body.errors).toEqual([{ in: "body", path: "", message: expect.stringContaining("colour") }]);
+  });
+
+  it("when a path parameter is not a number, then the problem says where", async () => {
+    const res = await request(app).post("/things/abc").send({ name: "lamp" });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ in: "params", path: "id" });
+  });
+
+  it("when the body is not JSON, then the answer is 415", async () => {
+    const res = await request(app).post("/things/1").set("content-type", "text/plain").send("name=lamp");
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe("unsupported_media_type");
+  });
+
+  it("when the JSON is malformed, then the answer is 400 invalid_json", async () => {
+    const res = await request(app).post("/things/1").set("content-type", "application/json").send("{nope");
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("invalid_json");
+  });
+
+  it("when the body is over the limit, then the answer is 413", async () => {
+    const res = await request(app).post("/things/1").send({ name: "x".repeat(500) });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe("body_too_large");
+  });
+
+  it("when a handler throws an unexpected error, then the answer is 500 without its message or stack", async () => {
+    const res = await request(app).get("/boom");
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toContain("secret internal detail");
+    expect(JSON.stringify(res.body)).not.toContain("at ");
+    expect(res.body.requestId).toBe(res.headers["x-request-id"]);
+  });
+
+  it("when an AppError carries extra members, then they appear in the problem", async () => {
+    const res = await request(app).get("/gone");
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: "gone", hint: "look elsewhere", detail: "It is gone." });
+  });
+
+  it("when no route matches, then the answer is a 404 problem", async () => {
+    const res = await request(app).get("/nowhere");
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe("not_found");
+  });
+
+  it("when the client sends a request id, then it is echoed", async () => {
+    const res = await request(app).get("/nowhere").set("x-request-id", "abc-123");
+    expect(res.headers["x-request-id"]).toBe("abc-123");
+    expect(res.body.requestId).toBe("abc-123");
+  });
+
+  it("when the document is built, then paths, parameters and bodies come from the schemas", () => {
+    const doc = buildOpenApi({ title: "t", version: "1" }, api.specs) as {
+      openapi: string;
+      paths: Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; requestBody: unknown }>>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    const op = doc.paths["/things/{id}"]!.post!;
+    expect(op.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "id", in: "path", required: true }),
+        expect.objectContaining({ name: "dry", in: "query", required: false }),
+        expect.objectContaining({ name: "Idempotency-Key", in: "header" }),
+      ]),
+    );
+    expect(JSON.stringify(op.requestBody)).toContain('"additionalProperties":false');
+  });
+});
+
+describe("probes", () => {
+  it("when starting, then healthz is ok and readyz is 503 with the reason; when draining, readyz fails again", async () => {
+    const state = new ProbeState();
+    const app = express().use(probeRoutes(state));
+    state.waitingFor("schema migrations");
+    expect((await request(app).get("/healthz")).status).toBe(200);
+    const starting = await request(app).get("/readyz");
+    expect(starting.status).toBe(503);
+    expect(starting.body.reason).toBe("schema migrations");
+    state.markStarted();
+    expect((await request(app).get("/readyz")).status).toBe(200);
+    state.markDraining();
+    expect((await request(app).get("/readyz")).status).toBe(503);
+    expect((await request(app).get("/healthz")).status).toBe(200);
+  });
+});

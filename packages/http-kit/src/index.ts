@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./metrics.js";
+export * from "./openapi.js";
+export * from "./probes.js";
+export * from "./routes.js";

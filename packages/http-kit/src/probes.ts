@@ -1,0 +1,52 @@
+/**
+ * Probe semantics (documented in docs/architecture.md):
+ * - /healthz: the process is alive and its event loop answers. No dependency checks: a database outage
+ *   must not make Kubernetes restart every API pod at once, which would turn a partial outage into a full one.
+ * - /readyz: the service finished starting (for the API: the schema it needs is migrated) and is not draining.
+ *   Dependencies are deliberately not pinged per probe either: if Postgres is down, every replica would go
+ *   unready together and the Service would have no endpoints, so clients would get connection errors
+ *   instead of a fast, explained 503 problem from the API.
+ */
+import type { Router } from "express";
+import express from "express";
+
+export class ProbeState {
+  #started = false;
+  #draining = false;
+  #reason = "starting";
+
+  markStarted(): void {
+    this.#started = true;
+    this.#reason = "";
+  }
+
+  markDraining(): void {
+    this.#draining = true;
+    this.#reason = "draining";
+  }
+
+  /** While starting: say what we are waiting for (shown by /readyz). */
+  waitingFor(reason: string): void {
+    if (!this.#started) this.#reason = reason;
+  }
+
+  get ready(): boolean {
+    return this.#started && !this.#draining;
+  }
+
+  get reason(): string {
+    return this.#reason;
+  }
+}
+
+export function probeRoutes(state: ProbeState): Router {
+  const router = express.Router();
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/readyz", (_req, res) => {
+    if (state.ready) res.json({ status: "ready" });
+    else res.status(503).json({ status: "not ready", reason: state.reason });
+  });
+  return router;
+}

@@ -1,0 +1,121 @@
+/**
+ * Routes are declared once, as data: method, path, zod schemas for params/query/headers/body and the
+ * responses. The same declaration validates requests at run time and generates the OpenAPI document,
+ * so the two cannot drift apart.
+ */
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
+import type { z } from "zod";
+import { AppError, type FieldProblem } from "./errors.js";
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** Defaults to application/json when a schema is given. */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Express syntax: /v1/articles/:id */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  /** Who may call it; the app supplies the middleware for each level. */
+  auth: "public" | "user" | "admin";
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+  /** "json" (default when body is set) or "multipart" (the handler streams it). */
+  bodyType?: "json" | "multipart";
+  /** Multipart fields, for the document only. */
+  multipart?: z.ZodObject;
+  /** Accepts an Idempotency-Key header (documented; the handler honours it). */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface RouteInput<S extends RouteSpec> {
+  params: Out<S["params"]>;
+  query: Out<S["query"]>;
+  headers: Out<S["headers"]>;
+  body: Out<S["body"]>;
+}
+
+export type RouteHandler<S extends RouteSpec> = (input: RouteInput<S>, req: Request, res: Response) => Promise<void> | void;
+
+export interface RouterOptions {
+  /** Middleware enforcing each auth level. */
+  auth: Record<RouteSpec["auth"], RequestHandler[]>;
+  jsonLimit: string | number;
+}
+
+/** Collects route specs while mounting them on an Express router. */
+export class ApiRouter {
+  readonly router: Router = express.Router();
+  readonly specs: RouteSpec[] = [];
+
+  constructor(private readonly options: RouterOptions) {}
+
+  add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
+    this.specs.push(spec);
+    const chain: RequestHandler[] = [...this.options.auth[spec.auth]];
+    if (spec.body && (spec.bodyType ?? "json") === "json") {
+      chain.push(requireContentType("application/json"), express.json({ limit: this.options.jsonLimit, strict: true }));
+    }
+    if (spec.bodyType === "multipart") chain.push(requireContentType("multipart/form-data"));
+    chain.push(async (req, res) => {
+      const input = {
+        params: parsePart("params", spec.params, req.params),
+        query: parsePart("query", spec.query, req.query),
+        headers: parsePart("headers", spec.headers, req.headers),
+        body: parsePart("body", spec.body, spec.body ? (req.body ?? undefined) : undefined),
+      } as RouteInput<S>;
+      await handler(input, req, res);
+    });
+    this.router[spec.method](spec.path, ...chain);
+  }
+}
+
+function parsePart(where: string, schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw validationError(where, result.error);
+}
+
+export function validationError(where: string, error: z.ZodError): AppError {
+  const errors: FieldProblem[] = error.issues.map((issue) => ({
+    in: where,
+    path: issue.path.join("."),
+    message: describeIssue(issue),
+  }));
+  return new AppError("validation", 400, `The request ${where} is invalid.`, { errors });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown field(s): ${issue.keys.join(", ")}`;
+  return issue.message;
+}
+
+/** 415 unless the request's Content-Type is the one the route reads. */
+export function requireContentType(expected: string): RequestHandler {
+  return (req, _res, next) => {
+    const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+    if (type !== expected) {
+      next(
+        new AppError("unsupported_media_type", 415, `This endpoint reads ${expected}, not ${type || "an unlabelled body"}.`, {
+          headers: { "accept-post": expected },
+        }),
+      );
+      return;
+    }
+    next();
+  };
+}
