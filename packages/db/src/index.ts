@@ -1,0 +1,7 @@
+export * from "./articles.js";
+export * from "./cursor.js";
+export * from "./idempotency.js";
+export * from "./media.js";
+export * from "./migrations.js";
+export * from "./pool.js";
+export * from "./users.js";

@@ -1,0 +1,45 @@
+/**
+ * Schema migrations are plain SQL files in packages/db/migrations, applied by node-pg-migrate.
+ * node-pg-migrate takes a Postgres advisory lock while it runs, so concurrent runners (two Job pods,
+ * or a Job and a developer) apply each migration once. See docs/adr/0002-migrations.md.
+ */
+import { readdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { runner } from "node-pg-migrate";
+import type { Logger } from "@folio/logger";
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));
+export const MIGRATIONS_TABLE = "pgmigrations";
+
+export async function runMigrations(databaseUrl: string, logger: Logger): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    direction: "up",
+    migrationsTable: MIGRATIONS_TABLE,
+    count: Infinity,
+    checkOrder: true,
+    singleTransaction: true,
+    logger: { debug: () => {}, info: (msg: string) => logger.debug(msg), warn: (msg: string) => logger.warn(msg), error: (msg: string) => logger.error(msg) },
+  });
+  return applied.map((migration) => migration.name);
+}
+
+export async function migrationNames(): Promise<string[]> {
+  const files = await readdir(MIGRATIONS_DIR);
+  return files
+    .filter((file) => file.endsWith(".sql"))
+    .map((file) => file.replace(/\.sql$/, ""))
+    .sort();
+}
+
+/** Migrations in the folder that the database has not applied yet ([] when the schema is current). */
+export async function pendingMigrations(db: Pick<pg.Pool, "query">): Promise<string[]> {
+  const expected = await migrationNames();
+  const exists = await db.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [MIGRATIONS_TABLE]);
+  if (!exists.rows[0]?.present) return expected;
+  const done = await db.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`);
+  const applied = new Set(done.rows.map((row) => row.name));
+  return expected.filter((name) => !applied.has(name));
+}

@@ -1,0 +1,89 @@
+import pg from "pg";
+import type { Logger } from "@folio/logger";
+
+export type { Pool, PoolClient } from "pg";
+
+/** Anything that can run a query: the pool, or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, "query">;
+
+export interface PoolSettings {
+  connectionString: string;
+  max: number;
+  /**
+   * How long a request may wait for a connection. This bound is what turns "Postgres is down" into a fast 503
+   * instead of requests piling up until the client gives up.
+   */
+  connectionTimeoutMs: number;
+  /** Server-side limit per statement, so one slow query cannot hold a connection forever. */
+  statementTimeoutMs: number;
+  applicationName: string;
+}
+
+export function createPool(settings: PoolSettings, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    max: settings.max,
+    connectionTimeoutMillis: settings.connectionTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: settings.statementTimeoutMs,
+    application_name: settings.applicationName,
+    keepAlive: true,
+  });
+  // An idle client losing its connection (Postgres restarted) emits here; without a listener the process dies.
+  pool.on("error", (error) => logger.warn({ err: error }, "idle postgres connection lost"));
+  return pool;
+}
+
+/** Runs `work` in a transaction; rolls back on any error and always releases the client. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    try {
+      await client.query("ROLLBACK");
+    } catch {
+      broken = true; // the connection itself is gone; do not return it to the pool
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Postgres error codes and network errors that mean "the database is not reachable right now". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EPIPE",
+  "EAI_AGAIN",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up, recovering)
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return (
+    message.includes("timeout exceeded when trying to connect") ||
+    message.includes("Connection terminated") ||
+    message.includes("Client has encountered a connection error")
+  );
+}
+
+export function poolStats(pool: pg.Pool): { total: number; idle: number; waiting: number } {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}

@@ -1,0 +1,78 @@
+/**
+ * Everything both sides of the media queue must agree on: the queue name, the payload schema,
+ * how job ids are made, default job options and how each side connects to Redis.
+ * See docs/adr for why producers fail fast and workers wait forever.
+ */
+import { Queue, type JobsOptions } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
+import { z } from "zod";
+
+export const QUEUE_PREFIX = "folio";
+
+export const QUEUES = {
+  media: "media",
+} as const;
+
+export const mediaJobSchema = z.strictObject({
+  mediaId: z.uuid(),
+});
+export type MediaJob = z.infer<typeof mediaJobSchema>;
+
+/**
+ * One job per media item: BullMQ ignores an add() whose id already exists, so re-enqueueing
+ * (an API retry, the reconciler) cannot create a second job while the first is still known.
+ * BullMQ job ids must not contain ":" (it separates parts of Redis keys).
+ */
+export function mediaJobId(mediaId: string): string {
+  return `media-${mediaId}`;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  // 2s, 4s, 8s, 16s between attempts, each with jitter so a burst of failures does not retry in lockstep.
+  backoff: { type: "exponential", delay: 2_000, jitter: 0.5 },
+  // Bounded history: enough to inspect recent work, never an unbounded Redis memory leak.
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+};
+
+/**
+ * Producers (the API): fail fast. With no offline queue and one retry per command, an enqueue while Redis is
+ * down errors within `connectTimeout` instead of waiting in memory, where a crash would lose it silently.
+ */
+export function producerConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...options,
+  });
+}
+
+/** Workers: blocking commands must be retried forever, which BullMQ requires (maxRetriesPerRequest: null). */
+export function workerConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (attempt) => Math.min(attempt * 500, 5_000),
+    ...options,
+  });
+}
+
+export function createMediaQueue(connection: Redis): Queue<MediaJob> {
+  return new Queue<MediaJob>(QUEUES.media, {
+    connection,
+    prefix: QUEUE_PREFIX,
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+  });
+}
+
+/** Enqueues processing for one media item; idempotent by job id. */
+export async function enqueueMedia(queue: Queue<MediaJob>, mediaId: string): Promise<void> {
+  const payload = mediaJobSchema.parse({ mediaId });
+  await queue.add("process", payload, { jobId: mediaJobId(mediaId) });
+}
+
+export type { Queue };

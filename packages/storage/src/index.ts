@@ -1,0 +1,176 @@
+/**
+ * Object storage through the S3 API, so the same code talks to the in-cluster S3 server (versitygw),
+ * AWS S3 or any other S3-compatible service. Path-style addressing (http://host/bucket/key) because
+ * in-cluster servers have no wildcard DNS for virtual-hosted buckets.
+ */
+import type { Readable } from "node:stream";
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+
+export interface StorageSettings {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  /** Per-request timeout, so a hung storage server becomes an error, not a hung request. */
+  requestTimeoutMs?: number;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified?: Date;
+}
+
+export interface Storage {
+  readonly bucket: string;
+  readonly client: S3Client;
+  ensureBucket(): Promise<void>;
+  /** Streams `body` to `key` (multipart for large bodies); returns the bytes written. */
+  put(key: string, body: Readable | Buffer, contentType: string, signal?: AbortSignal): Promise<void>;
+  get(key: string): Promise<{ body: Readable; contentType?: string; contentLength?: number; etag?: string }>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  delete(keys: string[]): Promise<void>;
+  list(prefix: string, startAfter?: string): AsyncGenerator<ObjectInfo>;
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  destroy(): void;
+}
+
+export function createStorage(settings: StorageSettings): Storage {
+  const client = new S3Client({
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    requestHandler: { requestTimeout: settings.requestTimeoutMs ?? 30_000, connectionTimeout: 3_000 },
+    // Checksums on every request are the SDK default since 2025; some S3-compatible servers reject them.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: 3,
+  });
+  const Bucket = settings.bucket;
+
+  return {
+    bucket: Bucket,
+    client,
+
+    async ensureBucket() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        await client.send(new CreateBucketCommand({ Bucket }));
+      }
+    },
+
+    async put(key, body, contentType, signal) {
+      const upload = new Upload({
+        client,
+        params: { Bucket, Key: key, Body: body, ContentType: contentType },
+        queueSize: 2,
+        partSize: 8 * 1024 * 1024,
+        leavePartsOnError: false,
+      });
+      const abort = () => void upload.abort();
+      signal?.addEventListener("abort", abort, { once: true });
+      try {
+        await upload.done();
+      } finally {
+        signal?.removeEventListener("abort", abort);
+      }
+    },
+
+    async get(key) {
+      const result = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      return {
+        body: result.Body as Readable,
+        contentType: result.ContentType,
+        contentLength: result.ContentLength,
+        etag: result.ETag,
+      };
+    },
+
+    async head(key) {
+      try {
+        const result = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return { key, size: result.ContentLength ?? 0, lastModified: result.LastModified };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async delete(keys) {
+      for (let i = 0; i < keys.length; i += 1000) {
+        const batch = keys.slice(i, i + 1000);
+        if (batch.length === 0) continue;
+        const result = await client.send(
+          new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        );
+        const failed = (result.Errors ?? []).filter((error) => error.Code !== "NoSuchKey");
+        if (failed.length > 0) {
+          throw new Error(`could not delete ${failed.length} object(s): ${failed.map((e) => `${e.Key}: ${e.Code}`).join(", ")}`);
+        }
+      }
+    },
+
+    async *list(prefix, startAfter) {
+      let token: string | undefined;
+      do {
+        const result = await client.send(
+          new ListObjectsV2Command({
+            Bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            ...(token ? {} : startAfter ? { StartAfter: startAfter } : {}),
+          }),
+        );
+        for (const object of result.Contents ?? []) {
+          if (object.Key) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified };
+        }
+        token = result.IsTruncated ? result.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    presignGet(key, expiresInSeconds) {
+      return getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn: expiresInSeconds });
+    },
+
+    destroy() {
+      client.destroy();
+    },
+  };
+}
+
+export function isNotFound(error: unknown): boolean {
+  if (error instanceof S3ServiceException) {
+    return error.$metadata.httpStatusCode === 404 || error.name === "NotFound" || error.name === "NoSuchKey" || error.name === "NoSuchBucket";
+  }
+  return false;
+}
+
+/** Storage errors that are worth a 503 (server unreachable or failing), as opposed to bugs. */
+export function isStorageUnavailable(error: unknown): boolean {
+  if (error instanceof S3ServiceException) return (error.$metadata.httpStatusCode ?? 0) >= 500;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code);
+}
+
+/** Object keys: one prefix per media item, so deleting or listing one item's objects is a prefix operation. */
+export const mediaKeys = {
+  prefix: (mediaId: string) => `media/${mediaId}/`,
+  original: (mediaId: string) => `media/${mediaId}/original`,
+  variant: (mediaId: string, name: string, extension: string) => `media/${mediaId}/${name}.${extension}`,
+};
