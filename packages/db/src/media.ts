@@ -80,6 +80,12 @@ export const mediaRepo = {
     return rows[0] && toMedia(rows[0]);
   },
 
+  async findByIds(db: Queryable, ids: string[]): Promise<Media[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await db.query<MediaRow>("SELECT * FROM media WHERE id = ANY ($1::uuid[])", [ids]);
+    return rows.map(toMedia);
+  },
+
   async list(db: Queryable, options: { status?: MediaStatus; cursor?: string; limit: number }): Promise<Page<Media>> {
     const key = options.cursor ? decodeCursor(options.cursor) : undefined;
     const { rows } = await db.query<MediaRow>(

@@ -1,0 +1,142 @@
+/**
+ * Builds the Express app from its dependencies. No I/O happens here, so tests build it with their own
+ * pools and clients and drive it with supertest.
+ */
+import express, { type RequestHandler } from "express";
+import { isDatabaseUnavailable, poolStats } from "@folio/db";
+import {
+  AppError,
+  ApiRouter,
+  errorHandler,
+  httpMetrics,
+  metricsHandler,
+  notFoundHandler,
+  probeRoutes,
+  prometheus,
+  type ErrorClassifier,
+} from "@folio/http-kit";
+import { createHttpLogger } from "@folio/logger";
+import { isStorageUnavailable } from "@folio/storage";
+import type { AppDeps } from "./deps.js";
+import { Idempotency } from "./domain/idempotency.js";
+import { PublicCache } from "./domain/public-cache.js";
+import { createTokenService } from "./domain/tokens.js";
+import { registerArticleRoutes } from "./entry-points/http/articles.js";
+import { authenticate, registerAuthRoutes, requireAdmin } from "./entry-points/http/auth.js";
+import { registerMediaRoutes } from "./entry-points/http/media.js";
+import { registerMetaRoutes } from "./entry-points/http/meta.js";
+import { registerPublicRoutes } from "./entry-points/http/public.js";
+import { registerUserRoutes } from "./entry-points/http/users.js";
+
+export interface App {
+  app: express.Express;
+  router: ApiRouter;
+}
+
+const classifyDependencyErrors: ErrorClassifier = (error) => {
+  if (isDatabaseUnavailable(error)) {
+    return new AppError("database_unavailable", 503, "The database is unavailable; retry shortly.", {
+      cause: error,
+      headers: { "retry-after": "5" },
+    });
+  }
+  if (isStorageUnavailable(error)) {
+    return new AppError("storage_unavailable", 503, "Object storage is unavailable; retry shortly.", {
+      cause: error,
+      headers: { "retry-after": "5" },
+    });
+  }
+  return undefined;
+};
+
+export function createApp(deps: AppDeps): App {
+  const { config, logger, registry } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", 1); // one hop: the ingress controller; makes req.ip the client for rate limiting
+  app.set("query parser", "simple"); // no nested objects from ?a[b]=c
+
+  registerCollectors(deps);
+  app.use(createHttpLogger(logger));
+  app.use(httpMetrics(registry));
+  app.use(securityHeaders);
+  app.use(cors(config.CORS_ORIGINS));
+  app.use(probeRoutes(deps.probes));
+  app.get("/metrics", metricsHandler(registry));
+
+  const tokens = createTokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
+  const authed = authenticate(deps, tokens);
+  const router = new ApiRouter({ auth: { public: [], user: [authed], admin: [authed, requireAdmin] }, jsonLimit: config.BODY_LIMIT_BYTES });
+  const idempotency = new Idempotency(deps.pool, config.IDEMPOTENCY_TTL_SECONDS);
+  const cache = new PublicCache(deps.cache, config.PUBLIC_CACHE_TTL_SECONDS, logger, registry);
+
+  registerAuthRoutes(router, deps, tokens);
+  registerUserRoutes(router, deps, idempotency);
+  registerArticleRoutes(router, deps, idempotency, cache);
+  registerPublicRoutes(router, deps, cache);
+  registerMediaRoutes(router, deps, idempotency);
+  registerMetaRoutes(router, deps);
+  app.use(router.router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler({ logger, classifiers: [classifyDependencyErrors] }));
+  return { app, router };
+}
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "no-referrer");
+  res.setHeader("cross-origin-resource-policy", "cross-origin"); // images are embedded by the site's origin
+  next();
+};
+
+/** CORS for the configured browser origins (the web site lives on another host than the API). */
+function cors(origins: readonly string[]): RequestHandler {
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    res.vary("origin");
+    const origin = req.headers.origin;
+    if (origin && allowed.has(origin)) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("access-control-expose-headers", "etag, location, x-request-id, retry-after, idempotent-replayed, x-cache");
+      if (req.method === "OPTIONS") {
+        res.setHeader("access-control-allow-methods", "GET, POST, PATCH, DELETE");
+        res.setHeader("access-control-allow-headers", "authorization, content-type, if-match, idempotency-key, x-request-id");
+        res.setHeader("access-control-max-age", "600");
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  };
+}
+
+function registerCollectors(deps: AppDeps): void {
+  const { registry, pool, mediaQueue } = deps;
+  new prometheus.Gauge({
+    name: "folio_db_pool_connections",
+    help: "PostgreSQL pool connections by state",
+    labelNames: ["state"],
+    registers: [registry],
+    collect() {
+      const stats = poolStats(pool);
+      this.set({ state: "total" }, stats.total);
+      this.set({ state: "idle" }, stats.idle);
+      this.set({ state: "waiting" }, stats.waiting);
+    },
+  });
+  new prometheus.Gauge({
+    name: "folio_queue_jobs",
+    help: "Jobs in the media queue by state (absent while Redis is unreachable)",
+    labelNames: ["queue", "state"],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await mediaQueue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
+        for (const [state, count] of Object.entries(counts)) this.set({ queue: mediaQueue.name, state }, count);
+      } catch {
+        this.reset();
+      }
+    },
+  });
+}

@@ -1,0 +1,45 @@
+/** Login tokens: HS256 JWTs signed with JWT_SECRET (jose). See docs/adr/0004-auth.md. */
+import { SignJWT, errors, jwtVerify } from "jose";
+import type { UserRole } from "@folio/db";
+
+const ISSUER = "folio-api";
+const AUDIENCE = "folio";
+
+export interface TokenClaims {
+  userId: string;
+  role: UserRole;
+}
+
+export interface TokenService {
+  issue(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }>;
+  /** Returns undefined for any invalid, expired or foreign token. */
+  verify(token: string): Promise<TokenClaims | undefined>;
+}
+
+export function createTokenService(secret: string, ttlSeconds: number): TokenService {
+  const key = new TextEncoder().encode(secret);
+  return {
+    async issue({ userId, role }) {
+      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+      const token = await new SignJWT({ role })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(expiresAt)
+        .sign(key);
+      return { token, expiresAt };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+        if (typeof payload.sub !== "string" || (payload.role !== "admin" && payload.role !== "editor")) return undefined;
+        return { userId: payload.sub, role: payload.role };
+      } catch (error) {
+        if (error instanceof errors.JOSEError) return undefined;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * Media: upload (streamed to S3, typed by magic bytes), list, fetch, delete.
+ *
+ * Order of an upload, and what a crash at each point leaves behind:
+ *   1. stream the original to S3            → crash: an orphan object; the cleanup job removes it
+ *   2. insert the media row (pending)       → crash: row pending, no job; the worker's reconciler enqueues it
+ *      (+ the Idempotency-Key response, in the same transaction)
+ *   3. enqueue the job (id from media id)   → Redis down: 503, row stays pending for the reconciler
+ */
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import busboy from "busboy";
+import type { Request } from "express";
+import { z } from "zod";
+import { mediaRepo } from "@folio/db";
+import { AppError, type ApiRouter } from "@folio/http-kit";
+import { enqueueMedia } from "@folio/queue";
+import { isNotFound, mediaKeys } from "@folio/storage";
+import type { AppDeps } from "../../deps.js";
+import type { Idempotency } from "../../domain/idempotency.js";
+import { SNIFF_BYTES, detectImageType, type DetectedType } from "../../domain/magic-bytes.js";
+import { idempotencyKeyHeader } from "./respond.js";
+import { presentMedia } from "./presenters.js";
+import { cursorQuery, limitQuery, mediaSchema, page, uuidParam } from "./schemas.js";
+
+const idParams = z.object({ id: uuidParam });
+
+interface Received {
+  filename: string;
+  type: DetectedType;
+  size: number;
+}
+
+/**
+ * Parses the multipart body and streams its one `file` part to S3 under `key`, checking the type from the
+ * first bytes and the size as it goes. Rejects with 400/413/415 problems; the partial object is aborted.
+ */
+function receiveUpload(req: Request, deps: AppDeps, key: string): Promise<Received> {
+  const maxBytes = deps.config.MEDIA_MAX_BYTES;
+  return new Promise<Received>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 1024, parts: 12 } });
+    } catch (error) {
+      reject(new AppError("validation", 400, "The multipart body is malformed.", { cause: error }));
+      return;
+    }
+    let upload: Promise<Received> | undefined;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      req.resume();
+      reject(error);
+    };
+
+    parser.on("file", (field, file, info) => {
+      if (field !== "file" || upload) {
+        file.resume();
+        return;
+      }
+      const abort = new AbortController();
+      upload = (async () => {
+        const chunks: Buffer[] = [];
+        let head = Buffer.alloc(0);
+        const iterator = file[Symbol.asyncIterator]();
+        // Read just enough to know what the file is before sending a byte to S3.
+        while (head.length < SNIFF_BYTES) {
+          const next = await iterator.next();
+          if (next.done) break;
+          chunks.push(next.value as Buffer);
+          head = Buffer.concat(chunks);
+        }
+        const type = detectImageType(head);
+        if (!type) {
+          file.resume();
+          throw new AppError("unsupported_media_type", 415, "Only JPEG, PNG, GIF, WebP and AVIF images are accepted (judged by content, not name).");
+        }
+        let size = 0;
+        const body = Readable.from(
+          (async function* () {
+            for (const chunk of chunks) {
+              size += chunk.length;
+              yield chunk;
+            }
+            for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+              size += (next.value as Buffer).length;
+              yield next.value as Buffer;
+            }
+            if ((file as { truncated?: boolean }).truncated) {
+              throw new AppError("body_too_large", 413, `The file is larger than ${maxBytes} bytes.`);
+            }
+          })(),
+        );
+        try {
+          await deps.storage.put(key, body, type.contentType, abort.signal);
+        } catch (error) {
+          // The generator's own error (413) is the interesting one; the SDK may wrap or replace it.
+          if ((file as { truncated?: boolean }).truncated) throw new AppError("body_too_large", 413, `The file is larger than ${maxBytes} bytes.`);
+          throw error;
+        }
+        if (size === 0) throw new AppError("validation", 400, "The file is empty.");
+        return { filename: info.filename?.slice(0, 255) || "upload", type, size };
+      })();
+      upload.catch(() => abort.abort());
+    });
+    parser.on("error", (error) => fail(new AppError("validation", 400, "The multipart body is malformed.", { cause: error })));
+    parser.on("close", () => {
+      if (!upload) {
+        fail(new AppError("validation", 400, "The request has no file part.", { errors: [{ in: "body", path: "file", message: "required" }] }));
+        return;
+      }
+      upload.then(
+        (received) => {
+          settled = true;
+          resolve(received);
+        },
+        fail,
+      );
+    });
+    req.pipe(parser);
+  });
+}
+
+export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: Idempotency): void {
+  const { pool, storage } = deps;
+
+  api.add(
+    {
+      method: "post",
+      path: "/v1/media",
+      operationId: "uploadMedia",
+      summary: "Upload an image; variants are made in the background",
+      tags: ["media"],
+      auth: "user",
+      idempotent: true,
+      headers: idempotencyKeyHeader,
+      bodyType: "multipart",
+      multipart: z.object({ file: z.string().meta({ format: "binary", description: "the image" }) }),
+      responses: {
+        201: { description: "stored; status is pending until the worker has made the variants", schema: mediaSchema },
+        400: { description: "no file part or malformed body" },
+        413: { description: "file too large" },
+        415: { description: "not a supported image" },
+        503: { description: "stored, but the processing job could not be queued; it will be queued by the reconciler" },
+      },
+    },
+    async ({ headers }, req, res) => {
+      const key = headers["idempotency-key"];
+      const request = { userId: req.user!.id, key, method: req.method, path: req.path, body: { upload: key ?? null } };
+      // A retry of an upload that already succeeded: answer without storing the file again.
+      const earlier = await idempotency.lookup(request);
+      if (earlier) {
+        req.resume();
+        await sendMedia(earlier.status, earlier.body, true);
+        return;
+      }
+      const id = randomUUID();
+      const originalKey = mediaKeys.original(id);
+      const received = await receiveUpload(req, deps, originalKey);
+      const result = await idempotency.run(request, async (tx) => {
+        const media = await mediaRepo.create(tx, {
+          id,
+          ownerId: req.user!.id,
+          filename: received.filename,
+          contentType: received.type.contentType,
+          sizeBytes: received.size,
+          originalKey,
+        });
+        return { status: 201, body: presentMedia(media), headers: { location: `/v1/media/${id}` } };
+      });
+      if (result.replayed) await storage.delete([originalKey]); // a concurrent twin won; ours is surplus
+      await sendMedia(result.status, result.body, result.replayed);
+
+      async function sendMedia(status: number, body: unknown, replayed: boolean) {
+        const media = body as { id: string; status: string };
+        if (media.status === "pending") {
+          try {
+            await enqueueMedia(deps.mediaQueue, media.id);
+          } catch (error) {
+            throw new AppError(
+              "queue_unavailable",
+              503,
+              "The image is stored but could not be queued for processing; it will be processed once the queue is back.",
+              { cause: error, headers: { "retry-after": "5" }, extra: { mediaId: media.id } },
+            );
+          }
+        }
+        if (replayed) res.setHeader("idempotent-replayed", "true");
+        res.status(status).setHeader("location", `/v1/media/${media.id}`).json(body);
+      }
+    },
+  );
+
+  api.add(
+    {
+      method: "get",
+      path: "/v1/media",
+      operationId: "listMedia",
+      summary: "List media, newest first",
+      tags: ["media"],
+      auth: "user",
+      query: z.strictObject({ status: z.enum(["pending", "ready", "failed", "deleted"]).optional(), cursor: cursorQuery, limit: limitQuery }),
+      responses: { 200: { description: "a page of media", schema: page(mediaSchema) } },
+    },
+    async ({ query }, _req, res) => {
+      const result = await mediaRepo.list(pool, query);
+      res.json({ items: result.items.map(presentMedia), nextCursor: result.nextCursor });
+    },
+  );
+
+  api.add(
+    {
+      method: "get",
+      path: "/v1/media/:id",
+      operationId: "getMedia",
+      summary: "One media item and its variants",
+      tags: ["media"],
+      auth: "user",
+      params: idParams,
+      responses: { 200: { description: "the media item", schema: mediaSchema }, 404: { description: "no such media" } },
+    },
+    async ({ params }, _req, res) => {
+      const media = await mediaRepo.findById(pool, params.id);
+      if (!media) throw new AppError("not_found", 404, "No such media.");
+      res.json(presentMedia(media));
+    },
+  );
+
+  api.add(
+    {
+      method: "get",
+      path: "/v1/media/:id/content/:variant",
+      operationId: "getMediaContent",
+      summary: "The bytes of the original or of a variant (public: used by the site's <img> tags)",
+      tags: ["media"],
+      auth: "public",
+      params: z.object({ id: uuidParam, variant: z.string().regex(/^[a-z0-9-]{1,40}$/) }),
+      responses: {
+        200: { description: "the image", contentType: "image/*", schema: z.string().meta({ format: "binary" }) },
+        302: { description: "redirect to a presigned URL (MEDIA_DELIVERY=redirect)" },
+        404: { description: "no such media or variant (yet)" },
+      },
+    },
+    async ({ params }, req, res) => {
+      const media = await mediaRepo.findById(pool, params.id);
+      if (!media || media.status === "deleted") throw new AppError("not_found", 404, "No such media.");
+      const key = params.variant === "original" ? media.originalKey : media.variants.find((v) => v.name === params.variant)?.key;
+      if (!key) {
+        throw new AppError("variant_not_ready", 404, media.status === "pending" ? "This variant is still being made." : "No such variant.", {
+          headers: media.status === "pending" ? { "retry-after": "2" } : {},
+        });
+      }
+      if (deps.config.MEDIA_DELIVERY === "redirect") {
+        res.redirect(302, await storage.presignGet(key, 300));
+        return;
+      }
+      let object;
+      try {
+        object = await storage.get(key);
+      } catch (error) {
+        if (isNotFound(error)) throw new AppError("not_found", 404, "The stored file is missing.");
+        throw error;
+      }
+      // An id's bytes never change, so browsers and CDNs may keep them for a year.
+      res.setHeader("cache-control", "public, max-age=31536000, immutable");
+      res.setHeader("content-type", object.contentType ?? media.contentType);
+      res.setHeader("x-content-type-options", "nosniff");
+      if (object.contentLength !== undefined) res.setHeader("content-length", String(object.contentLength));
+      if (object.etag) res.setHeader("etag", object.etag);
+      req.on("close", () => object.body.destroy());
+      object.body.pipe(res);
+    },
+  );
+
+  api.add(
+    {
+      method: "delete",
+      path: "/v1/media/:id",
+      operationId: "deleteMedia",
+      summary: "Delete a media item (files are removed now or by the cleanup job)",
+      tags: ["media"],
+      auth: "user",
+      params: idParams,
+      responses: { 204: { description: "deleted" }, 404: { description: "no such media" } },
+    },
+    async ({ params }, req, res) => {
+      const media = await mediaRepo.markDeleted(pool, params.id);
+      if (!media) throw new AppError("not_found", 404, "No such media.");
+      const keys = [media.originalKey, ...media.variants.map((variant) => variant.key)];
+      // Best effort now; the row stays 'deleted' so the cleanup job retries whatever this misses.
+      storage.delete(keys).catch((error: unknown) => req.log.warn({ err: error, mediaId: media.id }, "media objects left for cleanup"));
+      res.status(204).end();
+    },
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * The public read API: published articles only, cached in Redis (see domain/public-cache.ts).
+ * Responses carry X-Cache (hit, miss, bypass) so the cache's behaviour is visible in a workshop.
+ */
+import { z } from "zod";
+import { articlesRepo, mediaRepo, type Article } from "@folio/db";
+import { AppError, type ApiRouter } from "@folio/http-kit";
+import type { AppDeps } from "../../deps.js";
+import type { PublicCache } from "../../domain/public-cache.js";
+import { presentPublicArticle } from "./presenters.js";
+import { cursorQuery, limitQuery, page, publicArticleSchema, publicSummarySchema, slugSchema, tagSchema } from "./schemas.js";
+
+export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: PublicCache): void {
+  const { pool } = deps;
+
+  async function withCovers(articles: Article[]) {
+    const ids = articles.map((article) => article.coverMediaId).filter((id): id is string => Boolean(id));
+    const covers = new Map((await mediaRepo.findByIds(pool, ids)).map((media) => [media.id, media]));
+    return articles.map((article) => presentPublicArticle(article, article.coverMediaId ? covers.get(article.coverMediaId) : undefined));
+  }
+
+  api.add(
+    {
+      method: "get",
+      path: "/v1/public/articles",
+      operationId: "listPublicArticles",
+      summary: "Published articles, newest first",
+      tags: ["public"],
+      auth: "public",
+      query: z.strictObject({ tag: tagSchema.optional(), cursor: cursorQuery, limit: limitQuery }),
+      responses: { 200: { description: "a page of published articles (no bodies)", schema: page(publicSummarySchema) } },
+    },
+    async ({ query }, _req, res) => {
+      const key = `list:${query.limit}:${query.tag ?? ""}:${query.cursor ?? ""}`;
+      const { json, source } = await cache.read(key, async () => {
+        const result = await articlesRepo.listPublished(pool, query);
+        const items = (await withCovers(result.items)).map(({ body: _body, ...summary }) => summary);
+        return JSON.stringify({ items, nextCursor: result.nextCursor });
+      });
+      res.setHeader("x-cache", source).type("json").send(json);
+    },
+  );
+
+  api.add(
+    {
+      method: "get",
+      path: "/v1/public/articles/:slug",
+      operationId: "getPublicArticle",
+      summary: "One published article by slug",
+      tags: ["public"],
+      auth: "public",
+      params: z.object({ slug: slugSchema }),
+      responses: { 200: { description: "the article", schema: publicArticleSchema }, 404: { description: "no published article has this slug" } },
+    },
+    async ({ params }, _req, res) => {
+      const { json, source } = await cache.read(`article:${params.slug}`, async () => {
+        const article = await articlesRepo.findPublishedBySlug(pool, params.slug);
+        if (!article) return undefined;
+        const [presented] = await withCovers([article]);
+        return JSON.stringify(presented);
+      });
+      if (json === undefined) throw new AppError("not_found", 404, "No published article has this slug.");
+      res.setHeader("x-cache", source).type("json").send(json);
+    },
+  );
+}

@@ -1,0 +1,104 @@
+/** Response and shared request schemas. They drive both validation and the OpenAPI document. */
+import { z } from "zod";
+import { SLUG_MAX, SLUG_PATTERN } from "../../domain/slugs.js";
+
+export const uuidParam = z.uuid({ message: "expected a UUID" });
+
+export const slugSchema = z.string().max(SLUG_MAX).regex(SLUG_PATTERN, "lowercase letters, digits and single hyphens");
+
+export const tagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(40)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, hyphens and underscores");
+
+export const limitQuery = z.coerce.number().int().min(1).max(100).default(20);
+export const cursorQuery = z.string().min(1).max(200).optional();
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page" }) });
+
+export const userSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(["admin", "editor"]),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const variantSchema = z.object({
+  name: z.string(),
+  contentType: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+  url: z.string(),
+});
+
+export const mediaSchema = z.object({
+  id: z.uuid(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int(),
+  status: z.enum(["pending", "ready", "failed", "deleted"]),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  failureReason: z.string().nullable(),
+  url: z.string().meta({ description: "the original file" }),
+  variants: z.array(variantSchema),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const articleSchema = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  title: z.string(),
+  body: z.string(),
+  excerpt: z.string(),
+  coverMediaId: z.uuid().nullable(),
+  tags: z.array(z.string()),
+  status: z.enum(["draft", "published", "trashed"]),
+  publishedAt: z.iso.datetime().nullable(),
+  trashedAt: z.iso.datetime().nullable(),
+  authorId: z.uuid().nullable(),
+  version: z.number().int().meta({ description: "also sent as the ETag" }),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const coverSchema = z
+  .object({ id: z.uuid(), status: z.string(), url: z.string(), variants: z.array(variantSchema) })
+  .nullable();
+
+export const publicArticleSchema = z.object({
+  slug: z.string(),
+  title: z.string(),
+  excerpt: z.string(),
+  body: z.string().meta({ description: "Markdown" }),
+  tags: z.array(z.string()),
+  publishedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  cover: coverSchema,
+});
+
+export const publicSummarySchema = publicArticleSchema.omit({ body: true });
+
+export const revisionSummarySchema = z.object({
+  version: z.number().int(),
+  slug: z.string(),
+  title: z.string(),
+  status: z.enum(["draft", "published", "trashed"]),
+  editedBy: z.uuid().nullable(),
+  savedAt: z.iso.datetime(),
+});
+
+export const revisionSchema = revisionSummarySchema.extend({
+  body: z.string(),
+  excerpt: z.string(),
+  coverMediaId: z.uuid().nullable(),
+  tags: z.array(z.string()),
+});

@@ -1,0 +1,110 @@
+/**
+ * The API process: config → logger → clients → app → listen → shutdown.
+ */
+import { createServer } from "node:http";
+import { once } from "node:events";
+import { createPool, pendingMigrations } from "@folio/db";
+import { ProbeState, createRegistry } from "@folio/http-kit";
+import { createShutdown } from "@folio/lifecycle";
+import { createLogger } from "@folio/logger";
+import { createMediaQueue, producerConnection } from "@folio/queue";
+import { createStorage } from "@folio/storage";
+import { createApp } from "./app.js";
+import { readConfig } from "./config.js";
+import { ensureFirstAdmin } from "./domain/bootstrap.js";
+import { FlagStore } from "./domain/flags.js";
+
+const config = readConfig();
+const logger = createLogger({ name: "api", level: config.LOG_LEVEL });
+const probes = new ProbeState();
+
+const pool = createPool(
+  {
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: "folio-api",
+  },
+  logger,
+);
+const queueConnection = producerConnection(config.REDIS_URL);
+const cache = producerConnection(config.REDIS_URL, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
+for (const [name, redis] of [["queue", queueConnection], ["cache", cache]] as const) {
+  // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled error.
+  redis.on("error", (error) => logger.warn({ err: error, redis: name }, "redis connection error"));
+}
+const mediaQueue = createMediaQueue(queueConnection);
+mediaQueue.on("error", (error) => logger.warn({ err: error }, "media queue error"));
+const storage = createStorage({
+  endpoint: config.S3_ENDPOINT,
+  region: config.S3_REGION,
+  bucket: config.S3_BUCKET,
+  accessKeyId: config.S3_ACCESS_KEY_ID,
+  secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  forcePathStyle: config.S3_FORCE_PATH_STYLE,
+});
+const flags = new FlagStore(config.FLAGS_FILE, config.FLAGS_POLL_MS, logger);
+try {
+  flags.start();
+} catch (error) {
+  logger.fatal({ err: error }, "invalid feature flags file");
+  process.exit(1);
+}
+
+const { app } = createApp({ config, logger, pool, cache, mediaQueue, storage, flags, probes, registry: createRegistry("api") });
+const server = createServer(app);
+// Longer than the ingress's idle timeout, so the proxy, not Node, closes idle keep-alive connections.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
+const shutdown = createShutdown({
+  logger,
+  delayMs: config.SHUTDOWN_DELAY_MS,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  onDrain: () => probes.markDraining(),
+});
+shutdown.add("http server", async () => {
+  const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
+  await closed;
+});
+shutdown.add("flags watcher", () => flags.stop());
+shutdown.add("media queue", () => mediaQueue.close());
+shutdown.add("redis", async () => {
+  await Promise.allSettled([queueConnection.quit(), cache.quit()]);
+});
+shutdown.add("postgres pool", () => pool.end());
+shutdown.add("storage", () => storage.destroy());
+
+server.listen(config.PORT, config.HOST);
+await once(server, "listening");
+logger.info({ port: config.PORT }, "api listening");
+
+await startUp();
+
+/**
+ * Ready once the schema is migrated (the migration Job may still be running) and the first admin exists.
+ * Until then /readyz answers 503 with the reason, and the loop retries: Postgres may simply not be up yet.
+ */
+async function startUp(): Promise<void> {
+  for (;;) {
+    if (shutdown.draining) return;
+    try {
+      const pending = await pendingMigrations(pool);
+      if (pending.length === 0) {
+        await ensureFirstAdmin(pool, logger, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+        if (config.S3_CREATE_BUCKET) await storage.ensureBucket();
+        probes.markStarted();
+        logger.info("api ready");
+        return;
+      }
+      probes.waitingFor(`schema migrations pending: ${pending.join(", ")}`);
+      logger.info({ pending }, "waiting for schema migrations");
+    } catch (error) {
+      probes.waitingFor("dependencies unreachable");
+      logger.warn({ err: error }, "start-up check failed; retrying");
+    }
+    await new Promise((resolve) => setTimeout(resolve, config.SCHEMA_POLL_MS));
+  }
+}
