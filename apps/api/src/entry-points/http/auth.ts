@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { rateLimit } from "express-rate-limit";
+import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import { z } from "zod";
 import { usersRepo, type UserRole } from "@folio/db";
 import { AppError, type ApiRouter } from "@folio/http-kit";
@@ -58,7 +58,8 @@ export function registerAuthRoutes(api: ApiRouter, deps: AppDeps, tokens: TokenS
     limit: config.LOGIN_RATE_LIMIT,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? "").toLowerCase()}`,
+    skipSuccessfulRequests: true, // count failed attempts only: a user who logs in often is not an attacker
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? "")}|${String((req.body as { email?: unknown } | undefined)?.email ?? "").toLowerCase()}`,
     handler: (_req, _res, next, options) =>
       next(new AppError("rate_limited", 429, "Too many login attempts; wait and try again.", { headers: { "retry-after": String(Math.ceil(options.windowMs / 1000)) } })),
   });

@@ -1,5 +1,6 @@
 /** Response and shared request schemas. They drive both validation and the OpenAPI document. */
 import { z } from "zod";
+import { decodeCursor } from "@folio/db";
 import { SLUG_MAX, SLUG_PATTERN } from "../../domain/slugs.js";
 
 export const uuidParam = z.uuid({ message: "expected a UUID" });
@@ -15,7 +16,11 @@ export const tagSchema = z
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, hyphens and underscores");
 
 export const limitQuery = z.coerce.number().int().min(1).max(100).default(20);
-export const cursorQuery = z.string().min(1).max(200).optional();
+export const cursorQuery = z
+  .string()
+  .max(200)
+  .refine((cursor) => decodeCursor(cursor) !== undefined, "not a cursor from this API")
+  .optional();
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page" }) });

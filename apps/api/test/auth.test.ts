@@ -1,0 +1,123 @@
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { usersRepo } from "@folio/db";
+import { ensureFirstAdmin } from "../src/domain/bootstrap.js";
+import { ADMIN, createEditor, createHarness, testLogger, type Harness } from "./harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ env: { LOGIN_RATE_LIMIT: "5" } });
+});
+afterAll(() => h.close());
+
+describe("login", () => {
+  it("when the password is right, then it returns a token that authenticates", async () => {
+    const res = await request(h.app).post("/v1/auth/login").send(ADMIN);
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ email: ADMIN.email, role: "admin" });
+    const me = await request(h.app).get("/v1/auth/me").set("authorization", `Bearer ${res.body.token}`);
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(ADMIN.email);
+  });
+
+  it("when the email is unknown or the password wrong, then both answers are the same 401", async () => {
+    const unknown = await request(h.app).post("/v1/auth/login").send({ email: "nobody@folio.test", password: "whatever it is" });
+    const wrong = await request(h.app).post("/v1/auth/login").send({ email: ADMIN.email, password: "not the password" });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined, instance: undefined });
+    expect(strip(unknown.body)).toEqual(strip(wrong.body));
+  });
+
+  it("when one client keeps guessing, then it is rate limited with 429 and Retry-After", async () => {
+    const attempt = () => request(h.app).post("/v1/auth/login").send({ email: "victim@folio.test", password: "guess guess" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await attempt()).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe("rate_limited");
+    expect(limited.headers["retry-after"]).toBeDefined();
+  });
+
+  it("when the login body has an unknown field, then it is a 400 naming the field", async () => {
+    const res = await request(h.app).post("/v1/auth/login").send({ ...ADMIN, remember: true });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toContain("remember");
+  });
+});
+
+describe("tokens", () => {
+  it("when a write has no token, then the answer is 401 with WWW-Authenticate", async () => {
+    const res = await request(h.app).post("/v1/articles").send({ title: "x" });
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toMatch(/^Bearer/);
+  });
+
+  it("when the token is garbage or signed with another key, then the answer is 401", async () => {
+    const forged =
+      "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYWRtaW4iLCJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl";
+    for (const token of ["garbage", forged]) {
+      const res = await request(h.app).get("/v1/auth/me").set("authorization", `Bearer ${token}`);
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it("when the user behind a token is deleted, then the token stops working at once", async () => {
+    const admin = await h.login();
+    const editor = await createEditor(h, admin);
+    expect((await request(h.app).get("/v1/auth/me").set("authorization", editor.token)).status).toBe(200);
+    expect((await request(h.app).delete(`/v1/users/${editor.id}`).set("authorization", admin)).status).toBe(204);
+    expect((await request(h.app).get("/v1/auth/me").set("authorization", editor.token)).status).toBe(401);
+  });
+});
+
+describe("roles", () => {
+  it("when an editor lists or creates users, then the answer is 403", async () => {
+    const editor = await createEditor(h, await h.login());
+    expect((await request(h.app).get("/v1/users").set("authorization", editor.token)).status).toBe(403);
+    const create = await request(h.app)
+      .post("/v1/users")
+      .set("authorization", editor.token)
+      .send({ email: "x@folio.test", name: "X", role: "admin", password: "long enough password" });
+    expect(create.status).toBe(403);
+    expect(create.body.code).toBe("forbidden");
+  });
+
+  it("when an admin creates a user with a taken email, then the answer is 409", async () => {
+    const admin = await h.login();
+    const res = await request(h.app)
+      .post("/v1/users")
+      .set("authorization", admin)
+      .send({ email: ADMIN.email.toUpperCase(), name: "Dup", role: "editor", password: "long enough password" });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe("email_taken");
+  });
+
+  it("when the last admin would be demoted, then the answer is 409 and the role stays", async () => {
+    const admin = await h.login();
+    const me = await request(h.app).get("/v1/auth/me").set("authorization", admin);
+    const res = await request(h.app).patch(`/v1/users/${me.body.id}`).set("authorization", admin).send({ role: "editor" });
+    expect(res.status).toBe(409);
+    expect((await usersRepo.findById(h.pool, me.body.id))?.role).toBe("admin");
+  });
+
+  it("when the password is too short, then the problem says so", async () => {
+    const res = await request(h.app)
+      .post("/v1/users")
+      .set("authorization", await h.login())
+      .send({ email: "short@folio.test", name: "S", role: "editor", password: "short" });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ in: "body", path: "password" })]);
+  });
+});
+
+describe("first admin", () => {
+  it("when several replicas start at once, then exactly one admin is created", async () => {
+    await h.pool.query("DELETE FROM users");
+    await Promise.all(Array.from({ length: 5 }, () => ensureFirstAdmin(h.pool, testLogger, "first@folio.test", "first admin password")));
+    expect(await usersRepo.countAdmins(h.pool)).toBe(1);
+    await ensureFirstAdmin(h.pool, testLogger, "second@folio.test", "second admin password");
+    expect(await usersRepo.findByEmail(h.pool, "second@folio.test")).toBeUndefined();
+  });
+});
