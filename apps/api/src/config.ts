@@ -45,6 +45,8 @@ export const configSchema = z
   .refine((config) => Boolean(config.ADMIN_EMAIL) === Boolean(config.ADMIN_PASSWORD), {
     message: "ADMIN_EMAIL and ADMIN_PASSWORD must be set together",
     path: ["ADMIN_PASSWORD"],
+    // Check even when other settings are invalid, so the operator sees every problem at once.
+    when: () => true,
   });
 
 export type ApiConfig = z.output<typeof configSchema>;

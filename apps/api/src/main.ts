@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import { once } from "node:events";
 import { createPool, pendingMigrations } from "@folio/db";
-import { ProbeState, createRegistry } from "@folio/http-kit";
+import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection } from "@folio/queue";
@@ -64,11 +64,7 @@ const shutdown = createShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onDrain: () => probes.markDraining(),
 });
-shutdown.add("http server", async () => {
-  const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  server.closeIdleConnections(); // in-flight requests finish; idle keep-alive sockets go now
-  await closed;
-});
+shutdown.add("http server", () => closeHttpServer(server));
 shutdown.add("flags watcher", () => flags.stop());
 shutdown.add("media queue", () => mediaQueue.close());
 shutdown.add("redis", async () => {

@@ -5,14 +5,33 @@
  */
 import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
+import type pg from "pg";
 import { runner } from "node-pg-migrate";
 import type { Logger } from "@folio/logger";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));
 export const MIGRATIONS_TABLE = "pgmigrations";
 
-export async function runMigrations(databaseUrl: string, logger: Logger): Promise<string[]> {
+/**
+ * Applies pending migrations. node-pg-migrate does not wait for its lock: a second runner fails with
+ * "Another migration is already running". We wait and retry instead, so a second runner finds the schema
+ * current and succeeds, which is what a Job retried on another node or a parallel test run needs.
+ */
+export async function runMigrations(databaseUrl: string, logger: Logger, lockWaitMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + lockWaitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(databaseUrl, logger);
+    } catch (error) {
+      const locked = error instanceof Error && error.message.includes("Another migration is already running");
+      if (!locked || Date.now() > deadline) throw error;
+      logger.info({ attempt }, "another migration runner holds the lock; waiting");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
+    }
+  }
+}
+
+async function runOnce(databaseUrl: string, logger: Logger): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,

@@ -3,3 +3,4 @@ export * from "./metrics.js";
 export * from "./openapi.js";
 export * from "./probes.js";
 export * from "./routes.js";
+export * from "./server.js";

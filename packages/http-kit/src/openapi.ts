@@ -37,6 +37,9 @@ export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 }
 
+/** "idempotency-key" → "Idempotency-Key" (header names are case-insensitive; this is how they are written). */
+const headerName = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
+
 export function buildOpenApi(info: OpenApiInfo, specs: readonly RouteSpec[]): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
@@ -50,14 +53,14 @@ export function buildOpenApi(info: OpenApiInfo, specs: readonly RouteSpec[]): Js
       for (const [name, field] of Object.entries(schema.shape)) {
         const fieldSchema = field as z.ZodType;
         parameters.push({
-          name,
+          name: where === "header" ? headerName(name) : name,
           in: where,
           required: where === "path" || !fieldSchema.safeParse(undefined).success,
           schema: toSchema(fieldSchema, "input"),
         });
       }
     }
-    if (spec.idempotent) {
+    if (spec.idempotent && !spec.headers?.shape["idempotency-key"]) {
       parameters.push({
         name: "Idempotency-Key",
         in: "header",

@@ -1,0 +1,15 @@
+export { createDatabase, dropDatabase, startPostgres } from "./postgres.js";
+export { startRedis } from "./redis.js";
+export { startS3 } from "./s3.js";
+export type {
+  PostgresServer,
+  RedisOptions,
+  RedisServer,
+  S3Options,
+  S3Server,
+  ServerHandle,
+  ServerSource,
+  StartOptions,
+} from "./types.js";
+export { useTestServices, type FolioServices } from "./vitest.js";
+export { waitFor, type WaitForOptions } from "./wait-for.js";
