@@ -34,14 +34,14 @@ export interface App {
 }
 
 const classifyDependencyErrors: ErrorClassifier = (error) => {
-  if (isDatabaseUnavailable(error)) {
-    return new AppError("database_unavailable", 503, "The database is unavailable; retry shortly.", {
+  if (isStorageUnavailable(error)) {
+    return new AppError("storage_unavailable", 503, "Object storage is unavailable; retry shortly.", {
       cause: error,
       headers: { "retry-after": "5" },
     });
   }
-  if (isStorageUnavailable(error)) {
-    return new AppError("storage_unavailable", 503, "Object storage is unavailable; retry shortly.", {
+  if (isDatabaseUnavailable(error)) {
+    return new AppError("database_unavailable", 503, "The database is unavailable; retry shortly.", {
       cause: error,
       headers: { "retry-after": "5" },
     });
@@ -53,7 +53,10 @@ export function createApp(deps: AppDeps): App {
   const { config, logger, registry } = deps;
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", 1); // one hop: the ingress controller; makes req.ip the client for rate limiting
+  // Express would hash every response body for a weak ETag; articles carry their own version ETags instead.
+  app.set("etag", false);
+  // Whose X-Forwarded-For to believe (the ingress controller), so req.ip is the client for rate limiting.
+  app.set("trust proxy", config.TRUST_PROXY);
   app.set("query parser", "simple"); // no nested objects from ?a[b]=c
 
   registerCollectors(deps);
@@ -68,13 +71,20 @@ export function createApp(deps: AppDeps): App {
   const authed = authenticate(deps, tokens);
   const router = new ApiRouter({ auth: { public: [], user: [authed], admin: [authed, requireAdmin] }, jsonLimit: config.BODY_LIMIT_BYTES });
   const idempotency = new Idempotency(deps.pool, config.IDEMPOTENCY_TTL_SECONDS);
-  const cache = new PublicCache(deps.cache, config.PUBLIC_CACHE_TTL_SECONDS, logger, registry);
+  const cache = new PublicCache(
+    deps.cache,
+    deps.cacheSubscriber,
+    { ttlSeconds: config.PUBLIC_CACHE_TTL_SECONDS, localEntries: config.PUBLIC_CACHE_LOCAL_ENTRIES },
+    logger,
+    registry,
+  );
 
+  // The public reads are the hot path: registered first, Express's router finds them without testing the rest.
+  registerPublicRoutes(router, deps, cache);
   registerAuthRoutes(router, deps, tokens);
   registerUserRoutes(router, deps, idempotency);
   registerArticleRoutes(router, deps, idempotency, cache);
-  registerPublicRoutes(router, deps, cache);
-  registerMediaRoutes(router, deps, idempotency);
+  registerMediaRoutes(router, deps, idempotency, cache);
   registerMetaRoutes(router, deps);
   app.use(router.router);
 

@@ -23,12 +23,16 @@ export const configSchema = z
     S3_ACCESS_KEY_ID: z.string().min(1).describe("S3 access key id"),
     S3_SECRET_ACCESS_KEY: z.string().min(1).describe("S3 secret access key"),
     S3_FORCE_PATH_STYLE: bool(true).describe("path-style URLs (needed by in-cluster S3 servers)"),
+    S3_REQUEST_TIMEOUT_MS: positiveInt(10_000).describe("per-request timeout for S3 calls; a hung server becomes a 503"),
     S3_CREATE_BUCKET: bool(true).describe("create the bucket at start when missing"),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").describe("HMAC key signing login tokens"),
     JWT_TTL_SECONDS: positiveInt(8 * 3600).describe("token lifetime"),
     ADMIN_EMAIL: z.email().optional().describe("first admin, created at start when no admin exists"),
     ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional().describe("first admin's password"),
     PUBLIC_CACHE_TTL_SECONDS: positiveInt(60).describe("lifetime of cached public reads in Redis"),
+    PUBLIC_CACHE_LOCAL_ENTRIES: nonNegativeInt(500).describe(
+      "entries of the in-process tier in front of Redis (0 turns it off); invalidated through Redis pub/sub",
+    ),
     IDEMPOTENCY_TTL_SECONDS: positiveInt(24 * 3600).describe("how long an Idempotency-Key's response is kept"),
     BODY_LIMIT_BYTES: positiveInt(1024 * 1024).describe("largest JSON body accepted (413 above)"),
     MEDIA_MAX_BYTES: positiveInt(20 * 1024 * 1024).describe("largest upload accepted (413 above)"),
@@ -40,6 +44,10 @@ export const configSchema = z
     CORS_ORIGINS: csv().describe("browser origins allowed to call the API (the web site)"),
     LOGIN_RATE_LIMIT: positiveInt(10).describe("login attempts per client and email per window"),
     LOGIN_RATE_WINDOW_SECONDS: positiveInt(60).describe("login rate-limit window"),
+    TRUST_PROXY: z
+      .string()
+      .default("loopback, linklocal, uniquelocal")
+      .describe("which peers' X-Forwarded-For to trust (Express 'trust proxy'): the ingress controller's addresses"),
     SCHEMA_POLL_MS: nonNegativeInt(2_000).describe("while the schema is not migrated, how often to check again"),
   })
   .refine((config) => Boolean(config.ADMIN_EMAIL) === Boolean(config.ADMIN_PASSWORD), {

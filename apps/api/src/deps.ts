@@ -14,6 +14,8 @@ export interface AppDeps {
   pool: Pool;
   /** Fail-fast connection for the public cache. */
   cache: Redis;
+  /** Subscriber connection for cache invalidation messages (the in-process tier is off without it). */
+  cacheSubscriber?: Redis;
   mediaQueue: Queue<MediaJob>;
   storage: Storage;
   flags: FlagStore;

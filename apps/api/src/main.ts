@@ -30,7 +30,9 @@ const pool = createPool(
 );
 const queueConnection = producerConnection(config.REDIS_URL);
 const cache = producerConnection(config.REDIS_URL, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
-for (const [name, redis] of [["queue", queueConnection], ["cache", cache]] as const) {
+// Subscribers need no command timeout; the default retry strategy reconnects with back-off.
+const cacheSubscriber = producerConnection(config.REDIS_URL, { commandTimeout: undefined });
+for (const [name, redis] of [["queue", queueConnection], ["cache", cache], ["cache-subscriber", cacheSubscriber]] as const) {
   // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled error.
   redis.on("error", (error) => logger.warn({ err: error, redis: name }, "redis connection error"));
 }
@@ -43,6 +45,7 @@ const storage = createStorage({
   accessKeyId: config.S3_ACCESS_KEY_ID,
   secretAccessKey: config.S3_SECRET_ACCESS_KEY,
   forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
 });
 const flags = new FlagStore(config.FLAGS_FILE, config.FLAGS_POLL_MS, logger);
 try {
@@ -52,7 +55,7 @@ try {
   process.exit(1);
 }
 
-const { app } = createApp({ config, logger, pool, cache, mediaQueue, storage, flags, probes, registry: createRegistry("api") });
+const { app } = createApp({ config, logger, pool, cache, cacheSubscriber, mediaQueue, storage, flags, probes, registry: createRegistry("api") });
 const server = createServer(app);
 // Longer than the ingress's idle timeout, so the proxy, not Node, closes idle keep-alive connections.
 server.keepAliveTimeout = 65_000;
@@ -68,7 +71,7 @@ shutdown.add("http server", () => closeHttpServer(server));
 shutdown.add("flags watcher", () => flags.stop());
 shutdown.add("media queue", () => mediaQueue.close());
 shutdown.add("redis", async () => {
-  await Promise.allSettled([queueConnection.quit(), cache.quit()]);
+  await Promise.allSettled([queueConnection.quit(), cache.quit(), cacheSubscriber.quit()]);
 });
 shutdown.add("postgres pool", () => pool.end());
 shutdown.add("storage", () => storage.destroy());

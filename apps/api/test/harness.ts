@@ -12,7 +12,7 @@ import { ProbeState, createRegistry } from "@folio/http-kit";
 import { createLogger, type Logger } from "@folio/logger";
 import { createMediaQueue, producerConnection, type MediaJob, type Queue } from "@folio/queue";
 import { createStorage, type Storage } from "@folio/storage";
-import { createDatabase, useTestServices, type FolioServices } from "@folio/testkit";
+import { createDatabase, useTestServices, waitFor, type FolioServices } from "@folio/testkit";
 import { createApp } from "../src/app.js";
 import { parseApiConfig, type ApiConfig } from "../src/config.js";
 import { ensureFirstAdmin } from "../src/domain/bootstrap.js";
@@ -37,6 +37,8 @@ export interface Harness {
   flags: FlagStore;
   services: FolioServices;
   databaseUrl: string;
+  /** A second API replica: same database, Redis and bucket, its own Redis connections and in-process cache. */
+  replica(): Promise<{ app: Express; close(): void }>;
   /** Logs in and returns "Bearer …". */
   login(email?: string, password?: string): Promise<string>;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export interface HarnessOptions {
   /** Use these servers instead of the run's shared ones (outage tests bring their own). */
   databaseAdminUrl?: string;
   redisUrl?: string;
+  s3?: FolioServices["s3"];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -54,13 +57,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const databaseUrl = await createDatabase(options.databaseAdminUrl ?? services.databaseUrl);
   await runMigrations(databaseUrl, testLogger);
   const redisUrl = options.redisUrl ?? services.redisUrl;
+  const s3 = options.s3 ?? services.s3;
   const config = parseApiConfig({
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
-    S3_ENDPOINT: services.s3.endpoint,
-    S3_REGION: services.s3.region,
-    S3_ACCESS_KEY_ID: services.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     S3_BUCKET: `folio-test-${randomBytes(4).toString("hex")}`,
     JWT_SECRET: randomBytes(32).toString("hex"),
     ADMIN_EMAIL: ADMIN.email,
@@ -85,7 +89,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   );
   const redis = producerConnection(redisUrl, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
   const queueConnection = producerConnection(redisUrl);
-  for (const connection of [redis, queueConnection]) connection.on("error", () => {});
+  const cacheSubscriber = producerConnection(redisUrl, { commandTimeout: undefined });
+  for (const connection of [redis, queueConnection, cacheSubscriber]) connection.on("error", () => {});
   const mediaQueue = createMediaQueue(queueConnection);
   mediaQueue.on("error", () => {});
   const storage = createStorage({
@@ -95,6 +100,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     accessKeyId: config.S3_ACCESS_KEY_ID,
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
   });
   await storage.ensureBucket();
   const flags = new FlagStore(config.FLAGS_FILE, config.FLAGS_POLL_MS, testLogger);
@@ -107,6 +113,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: testLogger,
     pool,
     cache: redis,
+    cacheSubscriber,
     mediaQueue,
     storage,
     flags,
@@ -125,6 +132,31 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     flags,
     services,
     databaseUrl,
+    async replica() {
+      const cache = producerConnection(redisUrl, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
+      const subscriber = producerConnection(redisUrl, { commandTimeout: undefined });
+      for (const connection of [cache, subscriber]) connection.on("error", () => {});
+      const replica = createApp({
+        config,
+        logger: testLogger,
+        pool,
+        cache,
+        cacheSubscriber: subscriber,
+        mediaQueue,
+        storage,
+        flags,
+        probes,
+        registry: createRegistry("api-test-replica"),
+      });
+      await waitFor(() => subscriber.status === "ready", { description: "the replica's subscriber" });
+      return {
+        app: replica.app,
+        close() {
+          cache.disconnect();
+          subscriber.disconnect();
+        },
+      };
+    },
     async login(email = ADMIN.email, password = ADMIN.password) {
       const res = await request(app).post("/v1/auth/login").send({ email, password });
       if (res.status !== 200) throw new Error(`login as ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -135,6 +167,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await mediaQueue.close().catch(() => {});
       redis.disconnect();
       queueConnection.disconnect();
+      cacheSubscriber.disconnect();
       await pool.end();
       storage.destroy();
     },

@@ -80,6 +80,28 @@ describe("public reads", () => {
   });
 });
 
+describe("with two API replicas", () => {
+  it("when one replica changes an article that the other serves from memory, then the other serves the change at once", async () => {
+    const other = await h.replica();
+    try {
+      const article = await publish("Replicated article");
+      for (let i = 0; i < 3; i++) await request(other.app).get(`/v1/public/articles/${article.slug}`);
+      const edit = await request(h.app)
+        .patch(`/v1/articles/${article.id}`)
+        .set("authorization", token)
+        .set("if-match", `"${article.version}"`)
+        .send({ title: "Changed on the first replica" });
+      expect(edit.status).toBe(200);
+      // The invalidation travels by pub/sub; give the message a moment, but no TTL-long wait.
+      await expect
+        .poll(async () => (await request(other.app).get(`/v1/public/articles/${article.slug}`)).body.title, { timeout: 2_000, interval: 20 })
+        .toBe("Changed on the first replica");
+    } finally {
+      other.close();
+    }
+  });
+});
+
 describe("when Redis is down", () => {
   it("then public reads still answer from Postgres, and after Redis returns the cache is used again", async () => {
     const article = await publish("Survives redis");

@@ -1,7 +1,7 @@
 /**
  * Schema migrations are plain SQL files in packages/db/migrations, applied by node-pg-migrate.
  * node-pg-migrate takes a Postgres advisory lock while it runs, so concurrent runners (two Job pods,
- * or a Job and a developer) apply each migration once. See docs/adr/0002-migrations.md.
+ * or a Job and a developer) apply each migration once. See docs/adr/0002-migrations-node-pg-migrate-sql.md.
  */
 import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

@@ -75,7 +75,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
       const code = await Promise.race([graceful, deadline]);
       clearTimeout(timer);
       logger.info({ code }, "shutdown complete");
-      // pino writes synchronously to stdout by default, so nothing is left to flush here.
+      // pino.destination() registers its own exit hook that flushes pending log lines synchronously.
       exit(code);
       return code;
     })();

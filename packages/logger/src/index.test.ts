@@ -42,3 +42,26 @@ describe("createLogger", () => {
     expect(String(lines[0]?.time)).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 });
+
+describe("createHttpLogger", () => {
+  it("when a request carries credentials, then its access line has only method, url, id and status", async () => {
+    const { createHttpLogger } = await import("./index.js");
+    const { lines, stream } = capture();
+    const middleware = createHttpLogger(createLogger({ name: "test" }, stream));
+    const { EventEmitter } = await import("node:events");
+    const req = Object.assign(new EventEmitter(), {
+      method: "POST",
+      url: "/v1/auth/login",
+      headers: { authorization: "Bearer secret-token", cookie: "session=abc" },
+      socket: {},
+    });
+    const res = Object.assign(new EventEmitter(), { statusCode: 200, setHeader: () => {}, getHeader: () => undefined, getHeaders: () => ({}) });
+    middleware(req as never, res as never, () => {});
+    res.emit("finish");
+    const text = JSON.stringify(lines);
+    expect(lines.length).toBe(1);
+    expect(text).toContain("/v1/auth/login");
+    expect(text).not.toContain("secret-token");
+    expect(text).not.toContain("session=abc");
+  });
+});

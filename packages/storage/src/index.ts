@@ -68,10 +68,10 @@ export function createStorage(settings: StorageSettings): Storage {
 
     async ensureBucket() {
       try {
-        await client.send(new HeadBucketCommand({ Bucket }));
+        await guard(client.send(new HeadBucketCommand({ Bucket })));
       } catch (error) {
         if (!isNotFound(error)) throw error;
-        await client.send(new CreateBucketCommand({ Bucket }));
+        await guard(client.send(new CreateBucketCommand({ Bucket })));
       }
     },
 
@@ -86,14 +86,14 @@ export function createStorage(settings: StorageSettings): Storage {
       const abort = () => void upload.abort();
       signal?.addEventListener("abort", abort, { once: true });
       try {
-        await upload.done();
+        await guard(upload.done());
       } finally {
         signal?.removeEventListener("abort", abort);
       }
     },
 
     async get(key) {
-      const result = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      const result = await guard(client.send(new GetObjectCommand({ Bucket, Key: key })));
       return {
         body: result.Body as Readable,
         contentType: result.ContentType,
@@ -104,7 +104,7 @@ export function createStorage(settings: StorageSettings): Storage {
 
     async head(key) {
       try {
-        const result = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        const result = await guard(client.send(new HeadObjectCommand({ Bucket, Key: key })));
         return { key, size: result.ContentLength ?? 0, lastModified: result.LastModified };
       } catch (error) {
         if (isNotFound(error)) return undefined;
@@ -116,9 +116,9 @@ export function createStorage(settings: StorageSettings): Storage {
       for (let i = 0; i < keys.length; i += 1000) {
         const batch = keys.slice(i, i + 1000);
         if (batch.length === 0) continue;
-        const result = await client.send(
+        const result = await guard(client.send(
           new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-        );
+        ));
         const failed = (result.Errors ?? []).filter((error) => error.Code !== "NoSuchKey");
         if (failed.length > 0) {
           throw new Error(`could not delete ${failed.length} object(s): ${failed.map((e) => `${e.Key}: ${e.Code}`).join(", ")}`);
@@ -129,14 +129,14 @@ export function createStorage(settings: StorageSettings): Storage {
     async *list(prefix, startAfter) {
       let token: string | undefined;
       do {
-        const result = await client.send(
+        const result = await guard(client.send(
           new ListObjectsV2Command({
             Bucket,
             Prefix: prefix,
             ContinuationToken: token,
             ...(token ? {} : startAfter ? { StartAfter: startAfter } : {}),
           }),
-        );
+        ));
         for (const object of result.Contents ?? []) {
           if (object.Key) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified };
         }
@@ -161,11 +161,34 @@ export function isNotFound(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The storage server is unreachable or failing (network error, timeout, 5xx). A class of its own, so callers
+ * can tell "S3 is down" from "Postgres is down": both surface as ECONNREFUSED from Node otherwise.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`object storage unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "StorageUnavailableError";
+  }
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+
+function guard<T>(operation: Promise<T>): Promise<T> {
+  return operation.catch((error: unknown) => {
+    const status = error instanceof S3ServiceException ? (error.$metadata.httpStatusCode ?? 0) : 0;
+    const code = (error as { code?: unknown; name?: unknown } | null)?.code;
+    const name = (error as { name?: unknown } | null)?.name;
+    if (status >= 500 || (typeof code === "string" && NETWORK_CODES.has(code)) || name === "TimeoutError") {
+      throw new StorageUnavailableError(error);
+    }
+    throw error;
+  });
+}
+
 /** Storage errors that are worth a 503 (server unreachable or failing), as opposed to bugs. */
 export function isStorageUnavailable(error: unknown): boolean {
-  if (error instanceof S3ServiceException) return (error.$metadata.httpStatusCode ?? 0) >= 500;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code);
+  return error instanceof StorageUnavailableError;
 }
 
 /** Object keys: one prefix per media item, so deleting or listing one item's objects is a prefix operation. */

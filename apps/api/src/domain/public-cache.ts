@@ -1,92 +1,190 @@
 /**
- * Read-through cache for the public API in Redis. Invalidation by generation: every cache key contains the
- * current generation number, and a change increments it, which orphans every cached page and article at once
- * (they expire by TTL). Correct for lists, whose membership any change can alter, with one INCR per write.
+ * Read-through cache for the public API, in two tiers:
+ *   1. Redis, shared by every API replica. Invalidation by generation: every key contains the current
+ *      generation number and a change increments it, which orphans every cached page and article at once
+ *      (they expire by TTL). Correct for lists, whose membership any change can alter, with one INCR per write.
+ *   2. A small in-process LRU in each replica, so a hit costs no network round trip. It is only used while
+ *      this replica's subscription to the invalidation channel is up: every INCR is PUBLISHed, and a replica
+ *      that may have missed a message (its subscriber connection dropped) empties and disables its tier
+ *      until it is subscribed again and has re-read the generation.
  *
  * Redis is an accelerator here, never a dependency: any Redis error or slow command (commandTimeout) falls
- * back to Postgres. If an invalidation cannot reach Redis, this process bypasses the cache until a later
- * invalidation succeeds, so it never serves what it knows may be stale. See docs/adr/0005-public-cache.md.
+ * back to Postgres. If an invalidation cannot reach Redis, this process bypasses both tiers until a later
+ * invalidation succeeds, so it never serves what it knows may be stale. See docs/adr/0005-public-cache-generation-invalidation.md.
  */
 import type { Redis } from "ioredis";
 import type { Logger } from "@folio/logger";
 import { prometheus } from "@folio/http-kit";
 
 const GENERATION_KEY = "folio:public:generation";
+const CHANNEL = "folio:public:invalidations";
+const PREFIX = "folio:public:";
 
-// One round trip for a hit: read the generation and the entry under it.
+// One round trip for a Redis hit: read the generation and the entry under it.
 const READ_SCRIPT = `
 local generation = redis.call('GET', KEYS[1]) or '0'
 local value = redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2])
 return {generation, value}
 `;
 
+// Increment and announce in one step, so no replica can see the new generation without the message.
+const INVALIDATE_SCRIPT = `
+local generation = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], generation)
+return generation
+`;
+
+interface CacheCommands {
+  folioCacheRead(key: string, prefix: string, suffix: string): Promise<[string, string | null]>;
+  folioCacheInvalidate(key: string, channel: string): Promise<number>;
+}
+
 export type CacheSource = "hit" | "miss" | "bypass";
+
+export interface PublicCacheOptions {
+  ttlSeconds: number;
+  /** Entries in the in-process tier; 0 turns it off. */
+  localEntries: number;
+}
+
+interface LocalEntry {
+  json: string;
+  generation: number;
+  expiresAt: number;
+}
 
 export class PublicCache {
   #pendingInvalidation = false;
-  readonly #lookups: prometheus.Counter<"result">;
+  /** The generation this replica knows is current; undefined while the local tier is not trustworthy. */
+  #generation: number | undefined;
+  readonly #local = new Map<string, LocalEntry>();
+  readonly #lookups: prometheus.Counter<"result" | "tier">;
+  readonly #commands: CacheCommands;
 
   constructor(
     private readonly redis: Redis,
-    private readonly ttlSeconds: number,
+    private readonly subscriber: Redis | undefined,
+    private readonly options: PublicCacheOptions,
     private readonly logger: Logger,
     registry: prometheus.Registry,
   ) {
     this.#lookups = new prometheus.Counter({
       name: "folio_public_cache_lookups_total",
-      help: "Public read cache lookups by result (hit, miss, bypass when Redis is unavailable)",
-      labelNames: ["result"],
+      help: "Public read cache lookups by result (hit, miss, bypass when Redis is unavailable) and tier",
+      labelNames: ["result", "tier"],
       registers: [registry],
     });
     redis.defineCommand("folioCacheRead", { numberOfKeys: 1, lua: READ_SCRIPT });
+    redis.defineCommand("folioCacheInvalidate", { numberOfKeys: 1, lua: INVALIDATE_SCRIPT });
+    this.#commands = redis as unknown as CacheCommands;
+    if (subscriber && options.localEntries > 0) this.#follow(subscriber);
   }
 
   /** Returns the cached JSON text for `key`, or loads, caches and returns it. `undefined` from load is not cached. */
   async read(key: string, load: () => Promise<string | undefined>): Promise<{ json: string | undefined; source: CacheSource }> {
-    let generation: string | undefined;
+    let generation: number | undefined;
     try {
       if (this.#pendingInvalidation) await this.invalidate();
       if (!this.#pendingInvalidation) {
-        const [gen, value] = (await (this.redis as unknown as CacheCommands).folioCacheRead(GENERATION_KEY, "folio:public:", key)) as [
-          string,
-          string | null,
-        ];
+        const local = this.#readLocal(key);
+        if (local !== undefined) {
+          this.#lookups.inc({ result: "hit", tier: "local" });
+          return { json: local, source: "hit" };
+        }
+        const [gen, value] = await this.#commands.folioCacheRead(GENERATION_KEY, PREFIX, key);
+        generation = Number(gen);
         if (value !== null) {
-          this.#lookups.inc({ result: "hit" });
+          this.#writeLocal(key, value, generation);
+          this.#lookups.inc({ result: "hit", tier: "redis" });
           return { json: value, source: "hit" };
         }
-        generation = gen;
       }
     } catch (error) {
       this.logger.warn({ err: error }, "public cache unavailable, reading from postgres");
     }
     const json = await load();
     if (generation === undefined) {
-      this.#lookups.inc({ result: "bypass" });
+      this.#lookups.inc({ result: "bypass", tier: "none" });
       return { json, source: "bypass" };
     }
-    this.#lookups.inc({ result: "miss" });
+    this.#lookups.inc({ result: "miss", tier: "none" });
     if (json !== undefined) {
       // A write between our read and this set bumped the generation, so this entry is simply never read.
-      this.redis.set(`folio:public:${generation}:${key}`, json, "EX", this.ttlSeconds).catch((error: unknown) => {
+      this.redis.set(`${PREFIX}${generation}:${key}`, json, "EX", this.options.ttlSeconds).catch((error: unknown) => {
         this.logger.warn({ err: error }, "could not fill the public cache");
       });
+      this.#writeLocal(key, json, generation);
     }
     return { json, source: "miss" };
   }
 
   /** Called after every committed change that the public API can see. Never throws. */
   async invalidate(): Promise<void> {
+    this.#local.clear();
     try {
-      await this.redis.incr(GENERATION_KEY);
+      const generation = await this.#commands.folioCacheInvalidate(GENERATION_KEY, CHANNEL);
+      this.#advance(generation);
       this.#pendingInvalidation = false;
     } catch (error) {
       this.#pendingInvalidation = true;
       this.logger.warn({ err: error }, "could not invalidate the public cache; bypassing it until Redis answers");
     }
   }
-}
 
-interface CacheCommands {
-  folioCacheRead(key: string, prefix: string, suffix: string): Promise<unknown>;
+  #readLocal(key: string): string | undefined {
+    const entry = this.#local.get(key);
+    if (!entry) return undefined;
+    if (entry.generation !== this.#generation || entry.expiresAt < Date.now()) {
+      this.#local.delete(key);
+      return undefined;
+    }
+    // Map keeps insertion order: re-inserting marks the entry as recently used.
+    this.#local.delete(key);
+    this.#local.set(key, entry);
+    return entry.json;
+  }
+
+  #writeLocal(key: string, json: string, generation: number): void {
+    // Only entries of the generation we know to be current; an older one may already be invalidated.
+    if (this.#generation === undefined || generation !== this.#generation) return;
+    this.#local.set(key, { json, generation, expiresAt: Date.now() + this.options.ttlSeconds * 1000 });
+    if (this.#local.size > this.options.localEntries) this.#local.delete(this.#local.keys().next().value!);
+  }
+
+  #advance(generation: number): void {
+    if (this.#generation !== undefined && generation > this.#generation) {
+      this.#generation = generation;
+      this.#local.clear();
+    }
+  }
+
+  #follow(subscriber: Redis): void {
+    const distrust = () => {
+      this.#generation = undefined;
+      this.#local.clear();
+    };
+    subscriber.on("message", (channel: string, message: string) => {
+      if (channel === CHANNEL) this.#advance(Number(message));
+    });
+    subscriber.on("close", distrust);
+    subscriber.on("reconnecting", distrust);
+    // On every (re)connection: subscribe first, and only once the server has confirmed the subscription read
+    // the generation. Any invalidation after that read arrives as a message, so none can be missed.
+    const start = () => {
+      subscriber
+        .subscribe(CHANNEL)
+        .then(() => this.redis.get(GENERATION_KEY))
+        .then((value) => {
+          if (subscriber.status !== "ready") return;
+          this.#generation = Math.max(Number(value ?? 0), this.#generation ?? 0);
+          this.#local.clear();
+        })
+        .catch((error: unknown) => {
+          distrust();
+          this.logger.warn({ err: error }, "cannot follow cache invalidations; in-process cache off");
+        });
+    };
+    subscriber.on("ready", start);
+    if (subscriber.status === "ready") start();
+  }
 }

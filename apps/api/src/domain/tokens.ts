@@ -1,4 +1,4 @@
-/** Login tokens: HS256 JWTs signed with JWT_SECRET (jose). See docs/adr/0004-auth.md. */
+/** Login tokens: HS256 JWTs signed with JWT_SECRET (jose). See docs/adr/0004-auth-jwt-scrypt.md. */
 import { SignJWT, errors, jwtVerify } from "jose";
 import type { UserRole } from "@folio/db";
 

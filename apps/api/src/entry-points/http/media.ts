@@ -18,6 +18,7 @@ import { enqueueMedia } from "@folio/queue";
 import { isNotFound, mediaKeys } from "@folio/storage";
 import type { AppDeps } from "../../deps.js";
 import type { Idempotency } from "../../domain/idempotency.js";
+import type { PublicCache } from "../../domain/public-cache.js";
 import { SNIFF_BYTES, detectImageType, type DetectedType } from "../../domain/magic-bytes.js";
 import { idempotencyKeyHeader } from "./respond.js";
 import { presentMedia } from "./presenters.js";
@@ -123,7 +124,7 @@ function receiveUpload(req: Request, deps: AppDeps, key: string): Promise<Receiv
   });
 }
 
-export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: Idempotency): void {
+export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: Idempotency, cache: PublicCache): void {
   const { pool, storage } = deps;
 
   api.add(
@@ -288,6 +289,7 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
     async ({ params }, req, res) => {
       const media = await mediaRepo.markDeleted(pool, params.id);
       if (!media) throw new AppError("not_found", 404, "No such media.");
+      await cache.invalidate(); // a published article may show it as its cover
       const keys = [media.originalKey, ...media.variants.map((variant) => variant.key)];
       // Best effort now; the row stays 'deleted' so the cleanup job retries whatever this misses.
       storage.delete(keys).catch((error: unknown) => req.log.warn({ err: error, mediaId: media.id }, "media objects left for cleanup"));
