@@ -19,7 +19,7 @@ import { createHttpLogger } from "@folio/logger";
 import { isStorageUnavailable } from "@folio/storage";
 import type { AppDeps } from "./deps.js";
 import { Idempotency } from "./domain/idempotency.js";
-import { PublicCache } from "./domain/public-cache.js";
+import { PublicCache } from "@folio/cache";
 import { createTokenService } from "./domain/tokens.js";
 import { registerArticleRoutes } from "./entry-points/http/articles.js";
 import { authenticate, registerAuthRoutes, requireAdmin } from "./entry-points/http/auth.js";

@@ -5,7 +5,7 @@ import { articlesRepo, mediaRepo, type Article, type ArticleChanges, type Querya
 import { AppError, type ApiRouter } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
 import type { Idempotency } from "../../domain/idempotency.js";
-import type { PublicCache } from "../../domain/public-cache.js";
+import type { PublicCache } from "@folio/cache";
 import { nextFreeSlug, slugify } from "../../domain/slugs.js";
 import { etagFor, idempotencyKeyHeader, sendOutcome } from "./respond.js";
 import { presentArticle, presentRevision, presentRevisionSummary } from "./presenters.js";

@@ -18,7 +18,7 @@ import { enqueueMedia } from "@folio/queue";
 import { isNotFound, mediaKeys } from "@folio/storage";
 import type { AppDeps } from "../../deps.js";
 import type { Idempotency } from "../../domain/idempotency.js";
-import type { PublicCache } from "../../domain/public-cache.js";
+import type { PublicCache } from "@folio/cache";
 import { SNIFF_BYTES, detectImageType, type DetectedType } from "../../domain/magic-bytes.js";
 import { idempotencyKeyHeader } from "./respond.js";
 import { presentMedia } from "./presenters.js";

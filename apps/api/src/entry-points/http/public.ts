@@ -6,7 +6,7 @@ import { z } from "zod";
 import { articlesRepo, mediaRepo, type Article } from "@folio/db";
 import { AppError, type ApiRouter } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
-import type { PublicCache } from "../../domain/public-cache.js";
+import type { PublicCache } from "@folio/cache";
 import { presentPublicArticle } from "./presenters.js";
 import { cursorQuery, limitQuery, page, publicArticleSchema, publicSummarySchema, slugSchema, tagSchema } from "./schemas.js";
 

@@ -34,6 +34,14 @@ redis.call('PUBLISH', ARGV[1], generation)
 return generation
 `;
 
+/**
+ * Invalidates every cached public page, for processes that change what the public API shows without
+ * serving it (the worker marking a cover image ready). Throws when Redis is unreachable.
+ */
+export async function invalidatePublicCache(redis: Redis): Promise<number> {
+  return (await redis.eval(INVALIDATE_SCRIPT, 1, GENERATION_KEY, CHANNEL)) as number;
+}
+
 interface CacheCommands {
   folioCacheRead(key: string, prefix: string, suffix: string): Promise<[string, string | null]>;
   folioCacheInvalidate(key: string, channel: string): Promise<number>;
