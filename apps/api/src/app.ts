@@ -60,12 +60,12 @@ export function createApp(deps: AppDeps): App {
   app.set("query parser", "simple"); // no nested objects from ?a[b]=c
 
   registerCollectors(deps);
-  app.use(createHttpLogger(logger));
-  app.use(httpMetrics(registry));
-  app.use(securityHeaders);
-  app.use(cors(config.CORS_ORIGINS));
+  // Probes and scrapes first: they need no access log, metrics or CORS, and kubelets call them often.
   app.use(probeRoutes(deps.probes));
   app.get("/metrics", metricsHandler(registry));
+  app.use(createHttpLogger(logger));
+  app.use(httpMetrics(registry));
+  app.use(responseHeaders(config.CORS_ORIGINS));
 
   const tokens = createTokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
   const authed = authenticate(deps, tokens);
@@ -93,18 +93,17 @@ export function createApp(deps: AppDeps): App {
   return { app, router };
 }
 
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader("x-content-type-options", "nosniff");
-  res.setHeader("referrer-policy", "no-referrer");
-  res.setHeader("cross-origin-resource-policy", "cross-origin"); // images are embedded by the site's origin
-  next();
-};
-
-/** CORS for the configured browser origins (the web site lives on another host than the API). */
-function cors(origins: readonly string[]): RequestHandler {
+/**
+ * Security headers on every response, and CORS for the configured browser origins (the web site lives on
+ * another host than the API). One middleware rather than two: this runs on every request.
+ */
+function responseHeaders(origins: readonly string[]): RequestHandler {
   const allowed = new Set(origins);
   return (req, res, next) => {
-    res.vary("origin");
+    res.setHeader("x-content-type-options", "nosniff");
+    res.setHeader("referrer-policy", "no-referrer");
+    res.setHeader("cross-origin-resource-policy", "cross-origin"); // images are embedded by the site's origin
+    res.setHeader("vary", "origin");
     const origin = req.headers.origin;
     if (origin && allowed.has(origin)) {
       res.setHeader("access-control-allow-origin", origin);

@@ -2,6 +2,7 @@
  * The public read API: published articles only, cached in Redis (see domain/public-cache.ts).
  * Responses carry X-Cache (hit, miss, bypass) so the cache's behaviour is visible in a workshop.
  */
+import type { Response } from "express";
 import { z } from "zod";
 import { articlesRepo, mediaRepo, type Article } from "@folio/db";
 import { AppError, type ApiRouter } from "@folio/http-kit";
@@ -9,6 +10,12 @@ import type { AppDeps } from "../../deps.js";
 import type { PublicCache } from "@folio/cache";
 import { presentPublicArticle } from "./presenters.js";
 import { cursorQuery, limitQuery, page, publicArticleSchema, publicSummarySchema, slugSchema, tagSchema } from "./schemas.js";
+
+function send(res: Response, json: string | undefined, source: string): void {
+  res.setHeader("x-cache", source);
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.send(json);
+}
 
 export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: PublicCache): void {
   const { pool } = deps;
@@ -37,7 +44,7 @@ export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: Publi
         const items = (await withCovers(result.items)).map(({ body: _body, ...summary }) => summary);
         return JSON.stringify({ items, nextCursor: result.nextCursor });
       });
-      res.setHeader("x-cache", source).type("json").send(json);
+      send(res, json, source);
     },
   );
 
@@ -60,7 +67,7 @@ export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: Publi
         return JSON.stringify(presented);
       });
       if (json === undefined) throw new AppError("not_found", 404, "No published article has this slug.");
-      res.setHeader("x-cache", source).type("json").send(json);
+      send(res, json, source);
     },
   );
 }
