@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/src/config.ts", "packages/config/src/**", "packages/testkit/src/**", "**/*.test.ts", "**/test/**", "**/bench/**", "scripts/**", "e2e/**", "**/vitest.config.ts"],
+    files: ["**/src/config.ts", "packages/config/src/**", "packages/testkit/src/**", "**/*.test.ts", "**/test/**", "**/bench/**", "scripts/**", "e2e/**", "tests/**", "**/vitest.config.ts"],
     rules: { "no-restricted-properties": "off", "no-console": "off" },
   },
 );

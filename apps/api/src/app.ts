@@ -7,6 +7,7 @@ import { isDatabaseUnavailable, poolStats } from "@folio/db";
 import {
   AppError,
   ApiRouter,
+  closeConnectionsWhenDraining,
   errorHandler,
   httpMetrics,
   metricsHandler,
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): App {
   app.set("query parser", "simple"); // no nested objects from ?a[b]=c
 
   registerCollectors(deps);
+  app.use(closeConnectionsWhenDraining(deps.probes));
   // Probes and scrapes first: they need no access log, metrics or CORS, and kubelets call them often.
   app.use(probeRoutes(deps.probes));
   app.get("/metrics", metricsHandler(registry));

@@ -7,7 +7,7 @@
  *   unready together and the Service would have no endpoints, so clients would get connection errors
  *   instead of a fast, explained 503 problem from the API.
  */
-import type { Router } from "express";
+import type { RequestHandler, Router } from "express";
 import express from "express";
 
 export class ProbeState {
@@ -30,6 +30,10 @@ export class ProbeState {
     if (!this.#started) this.#reason = reason;
   }
 
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   get ready(): boolean {
     return this.#started && !this.#draining;
   }
@@ -37,6 +41,18 @@ export class ProbeState {
   get reason(): string {
     return this.#reason;
   }
+}
+
+/**
+ * While draining, answer every request with "Connection: close", so clients stop reusing keep-alive sockets
+ * before the server closes them. Otherwise a client can send a request on an idle socket at the very moment
+ * the server closes it, and that request fails although the server was still willing to serve it.
+ */
+export function closeConnectionsWhenDraining(state: ProbeState): RequestHandler {
+  return (_req, res, next) => {
+    if (state.draining) res.setHeader("connection", "close");
+    next();
+  };
 }
 
 export function probeRoutes(state: ProbeState): Router {
