@@ -1,4 +1,5 @@
 export * from "./articles.js";
+export * from "./cleanup.js";
 export * from "./cursor.js";
 export * from "./idempotency.js";
 export * from "./media.js";

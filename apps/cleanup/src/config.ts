@@ -1,0 +1,40 @@
+/**
+ * Every setting of the cleanup job, from environment variables. This is the only module that reads process.env.
+ * The table in apps/cleanup/README.md and `--help` document this schema; `--help` is generated from it.
+ */
+import { bool, loadConfig, parseConfig, positiveInt, serviceSchema, url, z } from "@folio/config";
+
+export const configSchema = z.object({
+  LOG_LEVEL: serviceSchema.LOG_LEVEL,
+  DATABASE_URL: url(["postgres", "postgresql"]).describe(
+    "PostgreSQL connection string; a direct connection or a session-mode pooler, since the run lock lives in the session",
+  ),
+  DATABASE_WAIT_SECONDS: positiveInt(60).describe("at start, how long to keep retrying while the database does not accept connections"),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000).describe("longest wait for one connection attempt"),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(60_000).describe("server-side limit per SQL statement (one batch's delete)"),
+  REDIS_URL: url(["redis", "rediss"]).describe("Redis (or Valkey) holding the media queue"),
+  S3_ENDPOINT: url(["http", "https"]).optional().describe("S3 endpoint; unset for AWS S3"),
+  S3_REGION: z.string().default("us-east-1").describe("S3 region"),
+  S3_BUCKET: z.string().min(3).default("folio-media").describe("bucket for originals and variants"),
+  S3_ACCESS_KEY_ID: z.string().min(1).describe("S3 access key id"),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).describe("S3 secret access key"),
+  S3_FORCE_PATH_STYLE: bool(true).describe("path-style URLs (needed by in-cluster S3 servers)"),
+  S3_REQUEST_TIMEOUT_MS: positiveInt(10_000).describe("per-request timeout for S3 calls"),
+  TRASH_RETENTION_DAYS: positiveInt(30).describe("articles stay in the trash this long before they are purged with their revisions"),
+  ORPHAN_GRACE_HOURS: positiveInt(24).describe(
+    "objects without a media row, and pending media without an original, are purged only when older than this",
+  ),
+  QUEUE_RETENTION_DAYS: positiveInt(7).describe("completed and failed media jobs are kept this long"),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500).describe(
+    "rows or objects per batch; each batch is its own transaction and the unit a SIGTERM waits for",
+  ),
+  CLEANUP_DRY_RUN: bool(false).describe("report what would be purged and change nothing (same as --dry-run)"),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(20_000).describe(
+    "after SIGTERM, how long the current batch may take before the process exits anyway; keep it below terminationGracePeriodSeconds",
+  ),
+});
+
+export type CleanupConfig = z.output<typeof configSchema>;
+
+export const readConfig = (env: Record<string, string | undefined> = process.env): CleanupConfig => loadConfig(configSchema, env);
+export const parseCleanupConfig = (env: Record<string, string | undefined>): CleanupConfig => parseConfig(configSchema, env);
