@@ -22,6 +22,7 @@ import type { AppDeps } from "./deps.js";
 import { Idempotency } from "./domain/idempotency.js";
 import { PublicCache } from "@folio/cache";
 import { createTokenService } from "./domain/tokens.js";
+import { registerAdminRoutes } from "./entry-points/http/admin.js";
 import { registerArticleRoutes } from "./entry-points/http/articles.js";
 import { authenticate, registerAuthRoutes, requireAdmin } from "./entry-points/http/auth.js";
 import { registerMediaRoutes } from "./entry-points/http/media.js";
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): App {
   registerArticleRoutes(router, deps, idempotency, cache);
   registerMediaRoutes(router, deps, idempotency, cache);
   registerMetaRoutes(router, deps);
+  registerAdminRoutes(router, deps);
   app.use(router.router);
 
   app.use(notFoundHandler);

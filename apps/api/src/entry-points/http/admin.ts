@@ -1,0 +1,96 @@
+/**
+ * What the node agents (apps/agent) report, for admins: the live nodes, from their heartbeats, and recent log
+ * lines of Folio's pods, from the capped Redis stream the agents ship to. The Redis layout is owned by
+ * @folio/node-logs; see docs/adr/0012-agent-shipping-format.md.
+ */
+import { z } from "zod";
+import { AppError, type ApiRouter } from "@folio/http-kit";
+import { heartbeatSchema, listHeartbeats, logEntrySchema, readLogEntries } from "@folio/node-logs";
+import type { AppDeps } from "../../deps.js";
+
+/** Most stream entries one request examines, matching or not, so a rare filter cannot scan 50,000 entries. */
+const LOGS_SCAN_LIMIT = 5_000;
+
+const nodeSchema = heartbeatSchema.extend({
+  ageSeconds: z.number().meta({ description: "seconds since the heartbeat was written (clocks of the node and the API)" }),
+});
+
+const logItemSchema = logEntrySchema.extend({
+  id: z.string().meta({ description: "stream id; newer entries have greater ids" }),
+  level: z.string().nullable().meta({ description: "from JSON (pino) lines; null for plain text" }),
+});
+
+const streamId = z.string().regex(/^\d{1,20}-\d{1,20}$/, "a stream id such as 1767225600000-0");
+
+export function registerAdminRoutes(api: ApiRouter, deps: AppDeps): void {
+  api.add(
+    {
+      method: "get",
+      path: "/v1/admin/nodes",
+      operationId: "listNodes",
+      summary: "Nodes whose agent sent a heartbeat within its TTL",
+      tags: ["admin"],
+      auth: "admin",
+      responses: {
+        200: { description: "live nodes, by name", schema: z.object({ items: z.array(nodeSchema) }) },
+        403: { description: "not an admin" },
+        503: { description: "Redis is unavailable (redis_unavailable)" },
+      },
+    },
+    async (_input, _req, res) => {
+      const heartbeats = await fromRedis(() => listHeartbeats(deps.cache));
+      const now = Date.now();
+      const items = heartbeats.map((heartbeat) => ({
+        ...heartbeat,
+        ageSeconds: Math.max(0, Math.round((now - Date.parse(heartbeat.sentAt)) / 100) / 10),
+      }));
+      res.setHeader("cache-control", "no-store").json({ items });
+    },
+  );
+
+  api.add(
+    {
+      method: "get",
+      path: "/v1/admin/logs",
+      operationId: "listLogs",
+      summary: "Recent log lines of Folio's pods, newest first",
+      tags: ["admin"],
+      auth: "admin",
+      query: z.strictObject({
+        node: z.string().min(1).max(253).optional(),
+        app: z.string().min(1).max(253).optional().meta({ description: "a container name, or the start of a pod name" }),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        before: streamId.optional().meta({ description: "the previous page's nextBefore" }),
+      }),
+      responses: {
+        200: {
+          description: `a page of entries; at most ${LOGS_SCAN_LIMIT} entries are examined per request, so a page can be short and still have a nextBefore`,
+          schema: z.object({
+            items: z.array(logItemSchema),
+            nextBefore: z.string().nullable().meta({ description: "pass as ?before= for older entries; null at the oldest" }),
+          }),
+        },
+        400: { description: "bad query" },
+        403: { description: "not an admin" },
+        503: { description: "Redis is unavailable (redis_unavailable)" },
+      },
+    },
+    async ({ query }, _req, res) => {
+      const page = await fromRedis(() => readLogEntries(deps.cache, { ...query, scanLimit: LOGS_SCAN_LIMIT }));
+      const items = page.items.map((entry) => ({ ...entry, level: entry.level ?? null }));
+      res.setHeader("cache-control", "no-store").json({ items, nextBefore: page.nextBefore });
+    },
+  );
+}
+
+/** Any failure of these reads is Redis being away or too slow (REDIS_COMMAND_TIMEOUT_MS): the data is not ours to be wrong. */
+async function fromRedis<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new AppError("redis_unavailable", 503, "Redis, which holds the node heartbeats and logs, is unavailable; retry shortly.", {
+      cause: error,
+      headers: { "retry-after": "5" },
+    });
+  }
+}
