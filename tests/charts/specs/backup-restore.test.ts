@@ -1,0 +1,146 @@
+/**
+ * The backup CronJob's script and the documented restore, run for real: charts/folio/files/backup.sh and
+ * restore.sh (the very files the chart mounts) against a real PostgreSQL from @folio/testkit.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDatabase, startPostgres, type PostgresServer } from "@folio/testkit";
+import { folioChart } from "../src/paths.js";
+
+const exec = promisify(execFile);
+
+let server: PostgresServer;
+let databaseUrl: string;
+let backupDir: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  databaseUrl = await createDatabase(server.url);
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+beforeEach(() => {
+  backupDir = mkdtempSync(join(tmpdir(), "folio-backups-"));
+  return () => rmSync(backupDir, { recursive: true, force: true });
+});
+
+/** The libpq variables the CronJob sets, taken from a connection URL. */
+function libpqEnv(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  return {
+    PGHOST: parsed.hostname,
+    PGPORT: parsed.port,
+    PGUSER: decodeURIComponent(parsed.username),
+    PGPASSWORD: decodeURIComponent(parsed.password),
+    PGDATABASE: decodeURIComponent(parsed.pathname.slice(1)),
+  };
+}
+
+async function run(script: "backup.sh" | "restore.sh", env: Record<string, string> = {}, args: string[] = []) {
+  try {
+    const { stdout, stderr } = await exec("bash", [`${folioChart}/files/${script}`, ...args], {
+      env: { PATH: process.env.PATH, ...libpqEnv(databaseUrl), BACKUP_DIR: backupDir, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+async function sql<T extends pg.QueryResultRow>(text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const dumps = () => readdirSync(backupDir).sort();
+/** A fingerprint of everything the test tables hold, and where the sequence stands. */
+const snapshot = async () => ({
+  articles: await sql("SELECT id, title, body, tags FROM articles ORDER BY id"),
+  revisions: await sql("SELECT article_id, version FROM revisions ORDER BY article_id, version"),
+  nextId: (await sql<{ last_value: string }>("SELECT last_value FROM articles_id_seq"))[0]!.last_value,
+});
+
+describe("backup and restore scripts", () => {
+  beforeAll(async () => {
+    await sql(`
+      CREATE TABLE articles (id bigserial PRIMARY KEY, title text NOT NULL, body text, tags jsonb NOT NULL DEFAULT '[]');
+      CREATE TABLE revisions (article_id bigint REFERENCES articles ON DELETE CASCADE, version int, PRIMARY KEY (article_id, version));
+      INSERT INTO articles (title, body, tags)
+        SELECT 'Article ' || n, repeat('text ', n), jsonb_build_array('tag' || (n % 3)) FROM generate_series(1, 200) AS n;
+      INSERT INTO revisions SELECT id, v FROM articles, generate_series(1, 3) AS v;
+    `);
+  });
+
+  it("when the backup script runs, then it writes one complete dump with a timestamped name and no leftovers", async () => {
+    const result = await run("backup.sh");
+    expect(result.code, result.stderr).toBe(0);
+    expect(dumps()).toEqual([expect.stringMatching(/^folio-\d{8}T\d{6}Z\.dump$/)]);
+    expect(result.stdout).toContain(`wrote ${dumps()[0]}`);
+  });
+
+  it("when rows are deleted and a table dropped after a backup, then restoring that backup brings everything back", async () => {
+    expect((await run("backup.sh")).code).toBe(0);
+    const before = await snapshot();
+    await sql("DELETE FROM articles WHERE id % 2 = 0; UPDATE articles SET title = 'changed'; DROP TABLE revisions; SELECT nextval('articles_id_seq')");
+
+    const result = await run("restore.sh", {}, [join(backupDir, dumps()[0]!)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("when restore.sh is given no file, then it restores the newest dump in BACKUP_DIR", async () => {
+    expect((await run("backup.sh")).code).toBe(0);
+    const before = await snapshot();
+    await sql("TRUNCATE articles CASCADE");
+    const result = await run("restore.sh");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`restoring ${join(backupDir, dumps()[0]!)}`);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("when there are more dumps than BACKUP_KEEP, then the oldest are deleted after a successful dump", async () => {
+    const old = ["folio-20250101T010000Z.dump", "folio-20250102T010000Z.dump", "folio-20250103T010000Z.dump"];
+    for (const name of old) writeFileSync(join(backupDir, name), "old");
+    writeFileSync(join(backupDir, "notes.txt"), "not a dump: never deleted");
+    const result = await run("backup.sh", { BACKUP_KEEP: "2" });
+    expect(result.code, result.stderr).toBe(0);
+    const remaining = dumps();
+    expect(remaining).toHaveLength(3);
+    expect(remaining).toContain("folio-20250103T010000Z.dump");
+    expect(remaining).toContain("notes.txt");
+    expect(result.stdout).toContain("deleted folio-20250101T010000Z.dump");
+  });
+
+  it("when the database is unreachable, then the backup fails, leaves no partial file and deletes no old dump", async () => {
+    writeFileSync(join(backupDir, "folio-20250101T010000Z.dump"), "old");
+    const result = await run("backup.sh", { PGPORT: "1", BACKUP_KEEP: "1", PGCONNECT_TIMEOUT: "2" });
+    expect(result.code).not.toBe(0);
+    expect(dumps()).toEqual(["folio-20250101T010000Z.dump"]);
+  });
+
+  it("when BACKUP_KEEP is not a positive number, then the backup exits 2 (which the CronJob does not retry)", async () => {
+    const result = await run("backup.sh", { BACKUP_KEEP: "none" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("BACKUP_KEEP must be a positive whole number");
+  });
+
+  it("when the dump to restore does not exist, then restore fails and says so, changing nothing", async () => {
+    const before = await snapshot();
+    const result = await run("restore.sh", {}, [join(backupDir, "missing.dump")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("does not exist");
+    expect(await snapshot()).toEqual(before);
+  });
+});
