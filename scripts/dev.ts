@@ -7,7 +7,7 @@
  * (@folio/testkit: local binaries, else Docker). Then it applies migrations and starts every app's `dev`
  * task through turbo. Ctrl-C stops the apps and the throwaway servers (their data is deleted).
  *
- * Usage: pnpm dev [--port 8080]
+ * Usage: pnpm dev [--port 8080] [--web-port 5173]
  * Environment: DATABASE_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION,
  *   ADMIN_EMAIL (default admin@folio.localtest.me), ADMIN_PASSWORD (default: generated and printed).
  */
@@ -17,13 +17,14 @@ import { createDatabase, startPostgres, startRedis, startS3, type ServerHandle }
 import { checkNode, repoRoot } from "./lib/prerequisites.ts";
 
 if (argv.help || argv.h) {
-  echo(`Usage: pnpm dev [--port 8080]\n\nStarts the API against DATABASE_URL/REDIS_URL/S3_ENDPOINT or throwaway local servers.`);
+  echo(`Usage: pnpm dev [--port 8080] [--web-port 5173]\n\nStarts the site, the API and the worker against DATABASE_URL/REDIS_URL/S3_ENDPOINT or throwaway local servers.`);
   process.exit(0);
 }
 
 checkNode();
 const root = repoRoot();
 const port = String(argv.port ?? 8080);
+const webPort = String(argv["web-port"] ?? 5173);
 const started: ServerHandle[] = [];
 
 async function cleanup() {
@@ -68,13 +69,16 @@ try {
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString("hex"),
     ADMIN_EMAIL: adminEmail,
     ADMIN_PASSWORD: adminPassword,
-    CORS_ORIGINS: process.env.CORS_ORIGINS ?? "http://localhost:5173",
+    CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:${webPort}`,
+    API_URL: `http://localhost:${port}`, // for the web app's dev server
+    WEB_PORT: webPort,
     SHUTDOWN_DELAY_MS: "0",
   });
 
   await spinner("applying migrations", () => $({ cwd: root, env: { ...process.env, ...env } })`node apps/api/dist/migrate.js`);
 
   echo("");
+  echo(`${chalk.bold("Folio site")}  http://localhost:${webPort}   (editor: http://localhost:${webPort}/editor)`);
   echo(`${chalk.bold("Folio API")}   http://localhost:${port}   (OpenAPI: http://localhost:${port}/v1/openapi.json)`);
   echo(`${chalk.bold("Admin")}       ${adminEmail} / ${adminPassword}`);
   echo(chalk.dim(`Database    ${env.DATABASE_URL!.replace(/:[^:@/]+@/, ":***@")}`));
