@@ -3,6 +3,7 @@
  * The table in apps/api/README.md is this schema's documentation; keep both in step.
  */
 import { bool, csv, loadConfig, nonNegativeInt, parseConfig, port, positiveInt, serviceSchema, url, z } from "@folio/config";
+import { s3ConfigSchema } from "@folio/storage";
 
 export const configSchema = z
   .object({
@@ -17,13 +18,7 @@ export const configSchema = z
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000).describe("server-side limit per SQL statement"),
     REDIS_URL: url(["redis", "rediss"]).describe("Redis (or Valkey) for the queue and the public cache"),
     REDIS_COMMAND_TIMEOUT_MS: positiveInt(500).describe("cache commands slower than this fall back to Postgres"),
-    S3_ENDPOINT: url(["http", "https"]).optional().describe("S3 endpoint; unset for AWS S3"),
-    S3_REGION: z.string().default("us-east-1").describe("S3 region"),
-    S3_BUCKET: z.string().min(3).default("folio-media").describe("bucket for originals and variants"),
-    S3_ACCESS_KEY_ID: z.string().min(1).describe("S3 access key id"),
-    S3_SECRET_ACCESS_KEY: z.string().min(1).describe("S3 secret access key"),
-    S3_FORCE_PATH_STYLE: bool(true).describe("path-style URLs (needed by in-cluster S3 servers)"),
-    S3_REQUEST_TIMEOUT_MS: positiveInt(10_000).describe("per-request timeout for S3 calls; a hung server becomes a 503"),
+    ...s3ConfigSchema(10_000),
     S3_CREATE_BUCKET: bool(true).describe("create the bucket at start when missing"),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").describe("HMAC key signing login tokens"),
     JWT_TTL_SECONDS: positiveInt(8 * 3600).describe("token lifetime"),

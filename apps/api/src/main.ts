@@ -8,7 +8,7 @@ import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection } from "@folio/queue";
-import { createStorage } from "@folio/storage";
+import { storageFromConfig } from "@folio/storage";
 import { createApp } from "./app.js";
 import { readConfig } from "./config.js";
 import { ensureFirstAdmin } from "./domain/bootstrap.js";
@@ -38,15 +38,7 @@ for (const [name, redis] of [["queue", queueConnection], ["cache", cache], ["cac
 }
 const mediaQueue = createMediaQueue(queueConnection);
 mediaQueue.on("error", (error) => logger.warn({ err: error }, "media queue error"));
-const storage = createStorage({
-  endpoint: config.S3_ENDPOINT,
-  region: config.S3_REGION,
-  bucket: config.S3_BUCKET,
-  accessKeyId: config.S3_ACCESS_KEY_ID,
-  secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
-});
+const storage = storageFromConfig(config);
 const flags = new FlagStore(config.FLAGS_FILE, config.FLAGS_POLL_MS, logger);
 try {
   flags.start();

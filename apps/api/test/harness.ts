@@ -11,7 +11,7 @@ import { createPool, runMigrations, type Pool } from "@folio/db";
 import { ProbeState, createRegistry } from "@folio/http-kit";
 import { createLogger, type Logger } from "@folio/logger";
 import { createMediaQueue, producerConnection, type MediaJob, type Queue } from "@folio/queue";
-import { createStorage, type Storage } from "@folio/storage";
+import { storageFromConfig, type Storage } from "@folio/storage";
 import { createDatabase, useTestServices, waitFor, type FolioServices } from "@folio/testkit";
 import { createApp } from "../src/app.js";
 import { parseApiConfig, type ApiConfig } from "../src/config.js";
@@ -93,15 +93,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   for (const connection of [redis, queueConnection, cacheSubscriber]) connection.on("error", () => {});
   const mediaQueue = createMediaQueue(queueConnection);
   mediaQueue.on("error", () => {});
-  const storage = createStorage({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-    requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
-  });
+  const storage = storageFromConfig(config);
   await storage.ensureBucket();
   const flags = new FlagStore(config.FLAGS_FILE, config.FLAGS_POLL_MS, testLogger);
   flags.start();

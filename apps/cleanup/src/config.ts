@@ -3,6 +3,7 @@
  * The table in apps/cleanup/README.md and `--help` document this schema; `--help` is generated from it.
  */
 import { bool, loadConfig, parseConfig, positiveInt, serviceSchema, url, z } from "@folio/config";
+import { s3ConfigSchema } from "@folio/storage";
 
 export const configSchema = z.object({
   LOG_LEVEL: serviceSchema.LOG_LEVEL,
@@ -13,13 +14,7 @@ export const configSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000).describe("longest wait for one connection attempt"),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(60_000).describe("server-side limit per SQL statement (one batch's delete)"),
   REDIS_URL: url(["redis", "rediss"]).describe("Redis (or Valkey) holding the media queue"),
-  S3_ENDPOINT: url(["http", "https"]).optional().describe("S3 endpoint; unset for AWS S3"),
-  S3_REGION: z.string().default("us-east-1").describe("S3 region"),
-  S3_BUCKET: z.string().min(3).default("folio-media").describe("bucket for originals and variants"),
-  S3_ACCESS_KEY_ID: z.string().min(1).describe("S3 access key id"),
-  S3_SECRET_ACCESS_KEY: z.string().min(1).describe("S3 secret access key"),
-  S3_FORCE_PATH_STYLE: bool(true).describe("path-style URLs (needed by in-cluster S3 servers)"),
-  S3_REQUEST_TIMEOUT_MS: positiveInt(10_000).describe("per-request timeout for S3 calls"),
+  ...s3ConfigSchema(10_000),
   TRASH_RETENTION_DAYS: positiveInt(30).describe("articles stay in the trash this long before they are purged with their revisions"),
   ORPHAN_GRACE_HOURS: positiveInt(24).describe(
     "objects without a media row, and pending media without an original, are purged only when older than this",

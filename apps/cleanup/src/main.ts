@@ -8,7 +8,7 @@ import { destination } from "pino";
 import { createPool } from "@folio/db";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection } from "@folio/queue";
-import { createStorage } from "@folio/storage";
+import { storageFromConfig } from "@folio/storage";
 import { emptyCounts, runCleanup, type Category, type Counts } from "./cleanup.js";
 import { parseArguments, usage, type Invocation } from "./cli.js";
 import { readConfig } from "./config.js";
@@ -93,15 +93,7 @@ async function main(): Promise<number> {
   redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
   const queue = createMediaQueue(redis);
   queue.on("error", (error) => logger.warn({ err: error }, "media queue error"));
-  const storage = createStorage({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-    requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
-  });
+  const storage = storageFromConfig(config);
 
   const hour = 3_600_000;
   logger.info(

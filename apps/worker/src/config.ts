@@ -4,7 +4,8 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bool, loadConfig, nonNegativeInt, parseConfig, port, positiveInt, serviceSchema, url, z } from "@folio/config";
+import { loadConfig, nonNegativeInt, parseConfig, port, positiveInt, serviceSchema, url, z } from "@folio/config";
+import { s3ConfigSchema } from "@folio/storage";
 
 const SHUTDOWN_BUDGET = ["SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS"];
 
@@ -50,13 +51,7 @@ export const configSchema = z
     DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000).describe("longest wait for a pool connection"),
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(10_000).describe("server-side limit per SQL statement"),
     REDIS_URL: url(["redis", "rediss"]).describe("Redis (or Valkey) holding the media queue and the public cache"),
-    S3_ENDPOINT: url(["http", "https"]).optional().describe("S3 endpoint; unset for AWS S3"),
-    S3_REGION: z.string().default("us-east-1").describe("S3 region"),
-    S3_BUCKET: z.string().min(3).default("folio-media").describe("bucket for originals and variants"),
-    S3_ACCESS_KEY_ID: z.string().min(1).describe("S3 access key id"),
-    S3_SECRET_ACCESS_KEY: z.string().min(1).describe("S3 secret access key"),
-    S3_FORCE_PATH_STYLE: bool(true).describe("path-style URLs (needed by in-cluster S3 servers)"),
-    S3_REQUEST_TIMEOUT_MS: positiveInt(30_000).describe("per-request timeout for S3 calls"),
+    ...s3ConfigSchema(30_000),
     SCHEMA_POLL_MS: positiveInt(2_000).describe("while the schema is not migrated, how often to check again"),
   })
   .refine((config) => config.SHUTDOWN_DELAY_MS + (config.WORKER_DRAIN_TIMEOUT_MS ?? 0) + 1_000 <= config.SHUTDOWN_TIMEOUT_MS, {

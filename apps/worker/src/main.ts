@@ -8,7 +8,7 @@ import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection, workerConnection } from "@folio/queue";
-import { createStorage } from "@folio/storage";
+import { storageFromConfig } from "@folio/storage";
 import { createApp } from "./app.js";
 import { readConfig } from "./config.js";
 import { createWorkerMetrics } from "./metrics.js";
@@ -49,15 +49,7 @@ for (const [name, connection] of [["worker", workerRedis], ["producer", redis]] 
 }
 const queue = createMediaQueue(redis);
 queue.on("error", (error) => logger.warn({ err: error }, "media queue error"));
-const storage = createStorage({
-  endpoint: config.S3_ENDPOINT,
-  region: config.S3_REGION,
-  bucket: config.S3_BUCKET,
-  accessKeyId: config.S3_ACCESS_KEY_ID,
-  secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
-});
+const storage = storageFromConfig(config);
 const metrics = createWorkerMetrics(registry, queue);
 const mediaWorker = createMediaWorker({
   connection: workerRedis,

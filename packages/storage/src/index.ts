@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { bool, positiveInt, url, z } from "@folio/config";
 
 export interface StorageSettings {
   endpoint?: string;
@@ -197,3 +198,41 @@ export const mediaKeys = {
   original: (mediaId: string) => `media/${mediaId}/original`,
   variant: (mediaId: string, name: string, extension: string) => `media/${mediaId}/${name}.${extension}`,
 };
+
+/**
+ * The S3 settings every service reads, as a fragment of its config schema (spread it into the app's z.object),
+ * so the names, defaults and descriptions are declared once.
+ */
+export function s3ConfigSchema(requestTimeoutMs: number) {
+  return {
+    S3_ENDPOINT: url(["http", "https"]).optional().describe("S3 endpoint; unset for AWS S3"),
+    S3_REGION: z.string().default("us-east-1").describe("S3 region"),
+    S3_BUCKET: z.string().min(3).default("folio-media").describe("bucket for originals and variants"),
+    S3_ACCESS_KEY_ID: z.string().min(1).describe("S3 access key id"),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).describe("S3 secret access key"),
+    S3_FORCE_PATH_STYLE: bool(true).describe("path-style URLs (needed by in-cluster S3 servers)"),
+    S3_REQUEST_TIMEOUT_MS: positiveInt(requestTimeoutMs).describe("per-request timeout for S3 calls; a hung server becomes an error"),
+  };
+}
+
+export interface S3Config {
+  S3_ENDPOINT?: string;
+  S3_REGION: string;
+  S3_BUCKET: string;
+  S3_ACCESS_KEY_ID: string;
+  S3_SECRET_ACCESS_KEY: string;
+  S3_FORCE_PATH_STYLE: boolean;
+  S3_REQUEST_TIMEOUT_MS: number;
+}
+
+export function storageFromConfig(config: S3Config): Storage {
+  return createStorage({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
+  });
+}
