@@ -85,7 +85,7 @@ async function startLocal(command: string, region: string): Promise<S3Server> {
       name: "S3 (versitygw)",
       dir,
       command,
-      args: ["--port", `127.0.0.1:${port}`, "--region", region, "--health", HEALTH_PATH, "posix", root],
+      args: ["--port", `127.0.0.1:${port}`, "--region", region, "--health", HEALTH_PATH, "--keep-alive", "posix", root],
       // Keys by environment rather than argument, so that they do not show in `ps`.
       env: { ...process.env, ROOT_ACCESS_KEY: keys.accessKeyId, ROOT_SECRET_KEY: keys.secretAccessKey },
       stopSignal: "SIGTERM",
@@ -113,7 +113,7 @@ async function startContainer(region: string): Promise<S3Server> {
       VGW_REGION: region,
       VGW_HEALTH: HEALTH_PATH,
     },
-    command: ["posix", "/tmp/vgw"],
+    command: ["--keep-alive", "posix", "/tmp/vgw"],
     ready: (host, port) => probe(`http://${host}:${port}`),
   });
   return withDetails(server, { endpoint: `http://${server.host}:${server.port}`, region, ...keys });
