@@ -17,6 +17,7 @@ import {
   type ErrorClassifier,
 } from "@folio/http-kit";
 import { createHttpLogger } from "@folio/logger";
+import { registerQueueDepthGauge } from "@folio/queue";
 import { isStorageUnavailable } from "@folio/storage";
 import type { AppDeps } from "./deps.js";
 import { Idempotency } from "./domain/idempotency.js";
@@ -138,18 +139,5 @@ function registerCollectors(deps: AppDeps): void {
       this.set({ state: "waiting" }, stats.waiting);
     },
   });
-  new prometheus.Gauge({
-    name: "folio_queue_jobs",
-    help: "Jobs in the media queue by state (absent while Redis is unreachable)",
-    labelNames: ["queue", "state"],
-    registers: [registry],
-    async collect() {
-      try {
-        const counts = await mediaQueue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
-        for (const [state, count] of Object.entries(counts)) this.set({ queue: mediaQueue.name, state }, count);
-      } catch {
-        this.reset();
-      }
-    },
-  });
+  registerQueueDepthGauge(registry, mediaQueue);
 }

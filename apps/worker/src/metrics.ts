@@ -2,7 +2,7 @@
  * The worker's Prometheus metrics, registered on the process's own registry (served at /metrics).
  */
 import { prometheus } from "@folio/http-kit";
-import type { MediaJob, Queue } from "@folio/queue";
+import { registerQueueDepthGauge, type MediaJob, type Queue } from "@folio/queue";
 
 /** ready: variants made; skipped: nothing to do; retried: failed, BullMQ tries again; failed: final failure. */
 export type JobResult = "ready" | "skipped" | "retried" | "failed";
@@ -15,20 +15,7 @@ export interface WorkerMetrics {
 }
 
 export function createWorkerMetrics(registry: prometheus.Registry, queue: Queue<MediaJob>): WorkerMetrics {
-  new prometheus.Gauge({
-    name: "folio_queue_jobs",
-    help: "Jobs in the media queue by state (absent while Redis is unreachable)",
-    labelNames: ["queue", "state"],
-    registers: [registry],
-    async collect() {
-      try {
-        const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
-        for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
-      } catch {
-        this.reset();
-      }
-    },
-  });
+  registerQueueDepthGauge(registry, queue);
   return {
     jobs: new prometheus.Counter({
       name: "folio_worker_jobs_total",

@@ -5,6 +5,7 @@
  */
 import { Queue, type JobsOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
+import { Gauge, type Registry } from "prom-client";
 import { z } from "zod";
 
 export const QUEUE_PREFIX = "folio";
@@ -76,3 +77,25 @@ export async function enqueueMedia(queue: Queue<MediaJob>, mediaId: string): Pro
 }
 
 export type { Queue };
+
+/**
+ * Exposes the queue's job counts by state as a gauge, read at scrape time. The API and the worker both export
+ * it; the worker's is what an autoscaler (KEDA, or an HPA on external metrics) would scale on.
+ * While Redis is unreachable the series disappear rather than report stale numbers.
+ */
+export function registerQueueDepthGauge(registry: Registry, queue: Queue): void {
+  new Gauge({
+    name: "folio_queue_jobs",
+    help: "Jobs in the media queue by state (absent while Redis is unreachable)",
+    labelNames: ["queue", "state"],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
+        for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
+      } catch {
+        this.reset();
+      }
+    },
+  });
+}
