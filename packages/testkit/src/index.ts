@@ -12,4 +12,5 @@ export type {
   StartOptions,
 } from "./types.js";
 export { useTestServices, type FolioServices } from "./vitest.js";
+export { ServiceProcess, freePort, waitReady } from "./service-process.js";
 export { waitFor, type WaitForOptions } from "./wait-for.js";

@@ -59,7 +59,7 @@ describe("when the API gets SIGTERM under write load", () => {
     await new Promise((resolve) => setTimeout(resolve, 800));
     step(`${created.size} articles created; sending SIGTERM`);
     const signalledAt = Date.now();
-    const exited = stack.api.terminate();
+    const exited = stack.api.stop();
     await controller;
     step(`readiness failed ${Date.now() - signalledAt} ms after SIGTERM; no new requests from now on`);
     await Promise.all(writers);

@@ -36,7 +36,7 @@ async function allReady(ids: string[], what: ServiceProcess): Promise<void> {
     },
     { timeoutMs: 90_000, intervalMs: 500, description: "every media item to be ready" },
   ).catch((error: Error) => {
-    throw new Error(`${error.message}\n--- ${what.name} ---\n${what.output()}`);
+    throw new Error(`${error.message}\n${what.output()}`);
   });
 }
 

@@ -49,7 +49,7 @@ describe("when the worker is killed while processing a batch", () => {
       intervalMs: 500,
       description: "every media item to be ready",
     }).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- worker ---\n${worker.output()}`);
+      throw new Error(`${error.message}\n${worker.output()}`);
     });
 
     const states = await mediaStates(stack);

@@ -34,7 +34,7 @@ describe("when the worker gets SIGTERM during a batch", () => {
       description: "the first item to be ready",
     });
     const signalledAt = Date.now();
-    const code = await worker.terminate();
+    const code = await worker.stop();
     const stoppedIn = Date.now() - signalledAt;
     const states = await mediaStates(stack);
     const readyAtStop = ids.filter((id) => states.get(id)?.status === "ready").length;

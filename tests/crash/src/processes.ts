@@ -2,76 +2,28 @@
  * Real Folio processes for crash tests: started from the compiled entry points, killed with SIGKILL or
  * stopped with SIGTERM, restarted with the same settings. Output is kept so a failing test can print it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createDatabase, startPostgres, startRedis, startS3, waitFor, type PostgresServer, type RedisOptions, type RedisServer, type S3Server } from "@folio/testkit";
+import {
+  ServiceProcess,
+  createDatabase,
+  freePort,
+  startPostgres,
+  startRedis,
+  startS3,
+  type PostgresServer,
+  type RedisOptions,
+  type RedisServer,
+  type S3Server,
+} from "@folio/testkit";
+
+export { ServiceProcess, freePort, waitReady } from "@folio/testkit";
 
 const require = createRequire(import.meta.url);
 /** Compiled entry points of an app package, found through the workspace dependency. */
 export function entryPoint(pkg: "@folio/api" | "@folio/worker", file: string): string {
   return join(dirname(require.resolve(`${pkg}/package.json`)), "dist", file);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export class ServiceProcess {
-  #child: ChildProcess | undefined;
-  #exited: Promise<number | null> | undefined;
-  #output: string[] = [];
-
-  constructor(
-    readonly name: string,
-    private readonly script: string,
-    private readonly env: Record<string, string>,
-  ) {}
-
-  start(): void {
-    const child = spawn(process.execPath, [this.script], {
-      env: { PATH: process.env.PATH ?? "", ...this.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const keep = (chunk: Buffer) => {
-      this.#output.push(...String(chunk).split("\n").filter(Boolean));
-      if (this.#output.length > 400) this.#output.splice(0, this.#output.length - 400);
-    };
-    child.stdout!.on("data", keep);
-    child.stderr!.on("data", keep);
-    this.#child = child;
-    this.#exited = once(child, "close").then(([code]) => code as number | null);
-  }
-
-  /** SIGKILL, as the kernel's OOM killer or a node failure would. */
-  async kill(): Promise<void> {
-    if (!this.#child || this.#child.exitCode !== null) return;
-    this.#child.kill("SIGKILL");
-    await this.#exited;
-  }
-
-  /** SIGTERM and the exit code. */
-  async terminate(): Promise<number | null> {
-    this.#child?.kill("SIGTERM");
-    return this.#exited!;
-  }
-
-  get exited(): Promise<number | null> {
-    return this.#exited!;
-  }
-
-  /** The last lines it printed, for failure messages. */
-  output(lines = 40): string {
-    return this.#output.slice(-lines).join("\n");
-  }
 }
 
 export interface Stack {
@@ -130,14 +82,6 @@ export async function createStack(options: { redis?: RedisOptions; env?: Record<
       await Promise.allSettled([postgres.dispose(), redis.dispose(), s3.dispose()]);
     },
   };
-}
-
-export async function waitReady(url: string, what: ServiceProcess, timeoutMs = 20_000): Promise<void> {
-  try {
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs, intervalMs: 100, description: `${what.name} to be ready` });
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- ${what.name} output ---\n${what.output()}`);
-  }
 }
 
 export async function login(apiUrl: string, admin: { email: string; password: string }): Promise<string> {
