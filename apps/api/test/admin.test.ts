@@ -1,6 +1,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendLogEntries, writeHeartbeat, type Heartbeat, type LogEntry } from "@folio/node-logs";
+import { appendLogEntries, nodeKey,
+  writeHeartbeat, type Heartbeat, type LogEntry } from "@folio/node-logs";
 import { startRedis, type RedisServer } from "@folio/testkit";
 import { createEditor, createHarness, type Harness } from "./harness.js";
 
@@ -98,6 +99,15 @@ describe("admin: nodes and logs", () => {
     expect(res.body.items[0]).toMatchObject({ agentVersion: "1.0.0", filesTailed: 4, lagBytes: 0 });
     expect(res.body.items[0].ageSeconds).toBeLessThan(2);
     expect(res.body.items[1].ageSeconds).toBeGreaterThanOrEqual(4);
+    expect(res.body.items.map((item: { live: boolean }) => item.live)).toEqual([true, true]);
+  });
+
+  it("when a node's heartbeat key has expired, then it is still listed, as not live", async () => {
+    await writeHeartbeat(h.redis, heartbeat("node-dead", new Date(Date.now() - 60_000)), 15);
+    await h.redis.del(nodeKey("node-dead"));
+    const res = await request(h.app).get("/v1/admin/nodes").set("authorization", admin);
+    expect(res.body.items.find((item: { node: string }) => item.node === "node-dead")).toMatchObject({ live: false });
+    expect(res.body.items.find((item: { node: string }) => item.node === "node-dead").ageSeconds).toBeGreaterThanOrEqual(60);
   });
 });
 

@@ -371,6 +371,9 @@ describe("the site in a real browser", () => {
       await redis.del(nodeKey("kind-worker2"));
       await editor.getByRole("button", { name: "Refresh now" }).click();
       await row("kind-worker2").getByText("Gone").waitFor();
+      // A reload (a new attendee opening the page) still shows the dead node: the API keeps its last heartbeat.
+      await editor.reload();
+      await row("kind-worker2").getByText("Gone").waitFor();
       await row("kind-worker").getByRole("button", { name: "Logs" }).click();
       await editor.getByRole("heading", { name: "Recent logs on kind-worker" }).waitFor();
       await expect.poll(() => editor.locator("table.logs tbody tr").count()).toBe(2);

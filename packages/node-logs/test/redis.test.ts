@@ -6,7 +6,17 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestServices, waitFor } from "@folio/testkit";
-import { appendLogEntries, listHeartbeats, nodeKey, readLogEntries, writeHeartbeat, type Heartbeat, type LogEntry } from "../src/index.js";
+import {
+  FORGET_NODES_AFTER_MS,
+  LAST_HEARTBEATS_KEY,
+  appendLogEntries,
+  listHeartbeats,
+  nodeKey,
+  readLogEntries,
+  writeHeartbeat,
+  type Heartbeat,
+  type LogEntry,
+} from "../src/index.js";
 
 let redis: Redis;
 beforeAll(() => {
@@ -94,16 +104,29 @@ describe("heartbeats", () => {
     lagBytes: 0,
   });
 
-  it("when agents write heartbeats, then every live node is listed, and a node disappears when its key expires", async () => {
+  it("when agents write heartbeats, then every node is listed as live, and a node whose key expires stays listed as not live", async () => {
     const [a, b] = [unique("a-node"), unique("b-node")];
     await writeHeartbeat(redis, heartbeat(a), 60);
     await writeHeartbeat(redis, heartbeat(b), 1);
     expect(await redis.ttl(nodeKey(a))).toBeGreaterThan(55);
-    const nodes = (await listHeartbeats(redis)).map((h) => h.node);
-    expect(nodes).toEqual(expect.arrayContaining([a, b]));
+    const nodes = await listHeartbeats(redis);
+    expect(nodes.filter((h) => h.node === a || h.node === b).map((h) => [h.node, h.live])).toEqual([
+      [a, true],
+      [b, true],
+    ]);
 
-    await waitFor(async () => !(await listHeartbeats(redis)).some((h) => h.node === b), { timeoutMs: 5_000, description: `${b} to expire` });
-    expect((await listHeartbeats(redis)).map((h) => h.node)).toContain(a);
+    await waitFor(async () => (await listHeartbeats(redis)).some((h) => h.node === b && !h.live), { timeoutMs: 5_000, description: `${b} to expire` });
+    expect((await listHeartbeats(redis)).find((h) => h.node === a)?.live).toBe(true);
+  });
+
+  it("when a node has not been heard from for an hour, then it is forgotten", async () => {
+    const node = unique("old-node");
+    await writeHeartbeat(redis, heartbeat(node), 1);
+    await redis.del(nodeKey(node));
+    expect((await listHeartbeats(redis)).find((h) => h.node === node)?.live).toBe(false);
+    const later = Date.now() + FORGET_NODES_AFTER_MS + 1_000;
+    expect((await listHeartbeats(redis, later)).map((h) => h.node)).not.toContain(node);
+    expect(await redis.hexists(LAST_HEARTBEATS_KEY, node)).toBe(0);
   });
 
   it("when a key under the prefix holds something else, then it is skipped", async () => {

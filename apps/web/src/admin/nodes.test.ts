@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { NodeHeartbeat } from "../api/types.ts";
 import { emptyMemory, observeNodes } from "./nodes.ts";
 
-const heartbeat = (node: string, ageSeconds: number): NodeHeartbeat => ({
+const heartbeat = (node: string, ageSeconds: number, live = true): NodeHeartbeat => ({
   node,
   agentVersion: "1.0.0",
   startedAt: "2026-01-01T00:00:00.000Z",
@@ -10,6 +10,7 @@ const heartbeat = (node: string, ageSeconds: number): NodeHeartbeat => ({
   lastShippedAt: null,
   filesTailed: 3,
   lagBytes: 0,
+  live,
   ageSeconds,
 });
 
@@ -28,5 +29,13 @@ describe("node states on the operations page", () => {
     const views = observeNodes(memory, [heartbeat("worker-a", 1)], 31_000);
     const gone = views.find((view) => view.heartbeat.node === "worker-b");
     expect(gone).toMatchObject({ state: "gone", ageSeconds: 31 });
+  });
+
+  it("a node the API lists as not live is gone, even on a page that never saw it live (after a reload)", () => {
+    const views = observeNodes(emptyMemory(), [heartbeat("worker-a", 2), heartbeat("worker-dead", 95, false)], 0);
+    expect(views.map((view) => [view.heartbeat.node, view.state, view.ageSeconds])).toEqual([
+      ["worker-a", "live", 2],
+      ["worker-dead", "gone", 95],
+    ]);
   });
 });

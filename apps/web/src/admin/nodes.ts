@@ -3,8 +3,8 @@
  * (docs/adr/0012-agent-shipping-format.md), so:
  *  - up to LATE_AFTER_SECONDS old: live;
  *  - older: late (at least one heartbeat missed; the node, its agent or Redis may be in trouble);
- *  - missing from the answer after the page saw it: gone. The API forgets a node once its key expires, so only
- *    the page can remember it; it keeps showing it, with the time since its last heartbeat growing.
+ *  - not live (its heartbeat key expired), or missing from the answer after the page saw it: gone. The API
+ *    keeps listing a dead node for an hour, so it stays visible after a reload, its last heartbeat growing older.
  */
 import type { NodeHeartbeat } from "../api/types.ts";
 
@@ -35,7 +35,8 @@ export function observeNodes(memory: NodeMemory, live: NodeHeartbeat[], now: num
   return [...memory.seen.values()]
     .map(({ heartbeat, receivedAt }): NodeView => {
       const ageSeconds = heartbeat.ageSeconds + (now - receivedAt) / 1000;
-      const state: NodeState = !current.has(heartbeat.node) ? "gone" : heartbeat.ageSeconds > LATE_AFTER_SECONDS ? "late" : "live";
+      const gone = !current.has(heartbeat.node) || heartbeat.live === false;
+      const state: NodeState = gone ? "gone" : heartbeat.ageSeconds > LATE_AFTER_SECONDS ? "late" : "live";
       return { heartbeat, state, ageSeconds };
     })
     .sort((a, b) => a.heartbeat.node.localeCompare(b.heartbeat.node));

@@ -132,6 +132,8 @@ export interface NodeHeartbeat {
   lastShippedAt: string | null;
   filesTailed: number;
   lagBytes: number;
+  /** False once its heartbeat key expired: the node or its agent stopped. */
+  live: boolean;
   /** Seconds since sentAt, by the API's clock. */
   ageSeconds: number;
 }

@@ -12,6 +12,7 @@ import type { AppDeps } from "../../deps.js";
 const LOGS_SCAN_LIMIT = 5_000;
 
 const nodeSchema = heartbeatSchema.extend({
+  live: z.boolean().meta({ description: "false once the heartbeat key expired: the node or its agent stopped" }),
   ageSeconds: z.number().meta({ description: "seconds since the heartbeat was written (clocks of the node and the API)" }),
 });
 
@@ -28,11 +29,11 @@ export function registerAdminRoutes(api: ApiRouter, deps: AppDeps): void {
       method: "get",
       path: "/v1/admin/nodes",
       operationId: "listNodes",
-      summary: "Nodes whose agent sent a heartbeat within its TTL",
+      summary: "Nodes whose agent sent a heartbeat within the last hour, live or not",
       tags: ["admin"],
       auth: "admin",
       responses: {
-        200: { description: "live nodes, by name", schema: z.object({ items: z.array(nodeSchema) }) },
+        200: { description: "nodes, by name", schema: z.object({ items: z.array(nodeSchema) }) },
         403: { description: "not an admin" },
         503: { description: "Redis is unavailable (redis_unavailable)" },
       },
