@@ -38,19 +38,29 @@ export function createPool(settings: PoolSettings, logger: Logger): pg.Pool {
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client whose connection dies (Postgres killed or restarted) emits "error" besides failing its
+  // query; the pool only listens while the client is idle, and an unheard "error" would crash the process.
+  // The failing query already reports the problem to the caller, so here it only marks the client as broken.
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    try {
-      await client.query("ROLLBACK");
-    } catch {
-      broken = true; // the connection itself is gone; do not return it to the pool
+    if (!broken) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true; // the connection itself is gone; do not return it to the pool
+      }
     }
     throw error;
   } finally {
+    client.off("error", onError);
     client.release(broken);
   }
 }

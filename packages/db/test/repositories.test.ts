@@ -108,3 +108,22 @@ describe("isDatabaseUnavailable", () => {
     await dead.end();
   });
 });
+
+describe("withTransaction", () => {
+  it("when the connection is killed in the middle of a transaction, then the caller gets the error and the process survives", async () => {
+    const errorsBefore = process.listenerCount("uncaughtException");
+    const outcome = withTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      // Another session terminates this one, as a Postgres restart would.
+      const killer = createPool({ connectionString: url, max: 1, connectionTimeoutMs: 2000, statementTimeoutMs: 5000, applicationName: "killer" }, logger);
+      await killer.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+      await killer.end();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the client notice before its next query
+      await tx.query("SELECT 1");
+    });
+    await expect(outcome).rejects.toThrow();
+    expect(process.listenerCount("uncaughtException")).toBe(errorsBefore);
+    // The pool still works: the broken client was destroyed, not returned.
+    expect((await pool.query("SELECT 1 AS one")).rows[0].one).toBe(1);
+  });
+});

@@ -59,6 +59,7 @@ describe("when Postgres is killed during a stream of writes", () => {
     await Promise.all(writers);
     step(`outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; ${acknowledged.size} acknowledged in all`);
 
+    expect(outcomes.get("network") ?? 0, `the API stopped answering:\n${stack.api.output(60)}`).toBe(0);
     expect(beforeKill).toBeGreaterThan(10);
     expect(acknowledged.size).toBeGreaterThan(atRestart);
     expect(outcomes.get("503") ?? 0, "writes during the outage are answered 503").toBeGreaterThan(0);
