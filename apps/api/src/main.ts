@@ -3,7 +3,7 @@
  */
 import { createServer } from "node:http";
 import { once } from "node:events";
-import { createPool, pendingMigrations } from "@folio/db";
+import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
@@ -72,30 +72,16 @@ server.listen(config.PORT, config.HOST);
 await once(server, "listening");
 logger.info({ port: config.PORT }, "api listening");
 
-await startUp();
-
-/**
- * Ready once the schema is migrated (the migration Job may still be running) and the first admin exists.
- * Until then /readyz answers 503 with the reason, and the loop retries: Postgres may simply not be up yet.
- */
-async function startUp(): Promise<void> {
-  for (;;) {
-    if (shutdown.draining) return;
-    try {
-      const pending = await pendingMigrations(pool);
-      if (pending.length === 0) {
-        await ensureFirstAdmin(pool, logger, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
-        if (config.S3_CREATE_BUCKET) await storage.ensureBucket();
-        probes.markStarted();
-        logger.info("api ready");
-        return;
-      }
-      probes.waitingFor(`schema migrations pending: ${pending.join(", ")}`);
-      logger.info({ pending }, "waiting for schema migrations");
-    } catch (error) {
-      probes.waitingFor("dependencies unreachable");
-      logger.warn({ err: error }, "start-up check failed; retrying");
-    }
-    await new Promise((resolve) => setTimeout(resolve, config.SCHEMA_POLL_MS));
-  }
-}
+await startWhenMigrated(pool, {
+  logger,
+  pollMs: config.SCHEMA_POLL_MS,
+  stopping: () => shutdown.draining,
+  waitingFor: (reason) => probes.waitingFor(reason),
+  // Ready once the schema is migrated, the first admin exists and the bucket is there.
+  async start() {
+    await ensureFirstAdmin(pool, logger, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    if (config.S3_CREATE_BUCKET) await storage.ensureBucket();
+    probes.markStarted();
+    logger.info("api ready");
+  },
+});

@@ -3,7 +3,7 @@
  */
 import { createServer } from "node:http";
 import { once } from "node:events";
-import { createPool, pendingMigrations } from "@folio/db";
+import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
@@ -93,30 +93,16 @@ server.listen(config.WORKER_PORT);
 await once(server, "listening");
 logger.info({ port: config.WORKER_PORT, concurrency: config.WORKER_CONCURRENCY }, "worker listening");
 
-await startUp();
-
-/**
- * Takes jobs once the schema this build expects is migrated (the migrate Job may still be running). Until then
- * /readyz answers 503 with the reason, and the loop retries: PostgreSQL may simply not be up yet.
- */
-async function startUp(): Promise<void> {
-  for (;;) {
-    if (shutdown.draining) return;
-    try {
-      const pending = await pendingMigrations(pool);
-      if (pending.length === 0) {
-        mediaWorker.start();
-        reconciler.start();
-        probes.markStarted();
-        logger.info("worker ready");
-        return;
-      }
-      probes.waitingFor(`schema migrations pending: ${pending.join(", ")}`);
-      logger.info({ pending }, "waiting for schema migrations");
-    } catch (error) {
-      probes.waitingFor("dependencies unreachable");
-      logger.warn({ err: error }, "start-up check failed; retrying");
-    }
-    await new Promise((resolve) => setTimeout(resolve, config.SCHEMA_POLL_MS));
-  }
-}
+// Takes jobs once the schema this build expects is migrated (the migrate Job may still be running).
+await startWhenMigrated(pool, {
+  logger,
+  pollMs: config.SCHEMA_POLL_MS,
+  stopping: () => shutdown.draining,
+  waitingFor: (reason) => probes.waitingFor(reason),
+  start() {
+    mediaWorker.start();
+    reconciler.start();
+    probes.markStarted();
+    logger.info("worker ready");
+  },
+});

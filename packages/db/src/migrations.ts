@@ -62,3 +62,38 @@ export async function pendingMigrations(db: Pick<pg.Pool, "query">): Promise<str
   const applied = new Set(done.rows.map((row) => row.name));
   return expected.filter((name) => !applied.has(name));
 }
+
+export interface StartWhenMigratedOptions {
+  logger: Logger;
+  pollMs: number;
+  /** True once the process is shutting down: stop trying. */
+  stopping: () => boolean;
+  /** Why the process is not ready yet (for /readyz). */
+  waitingFor: (reason: string) => void;
+  /** Runs once the schema is current; a throw (a dependency not up yet) is retried after `pollMs`. */
+  start: () => Promise<void> | void;
+}
+
+/**
+ * Start-up of a long-running service: wait until the schema this build expects is migrated (the migrate Job may
+ * still be running, or PostgreSQL may not be up yet), then run `start`. Retries until it succeeds or the
+ * process starts shutting down; never fails the process, so readiness, not a crash loop, reports the wait.
+ */
+export async function startWhenMigrated(pool: Pick<pg.Pool, "query">, options: StartWhenMigratedOptions): Promise<void> {
+  const { logger } = options;
+  while (!options.stopping()) {
+    try {
+      const pending = await pendingMigrations(pool);
+      if (pending.length === 0) {
+        await options.start();
+        return;
+      }
+      options.waitingFor(`schema migrations pending: ${pending.join(", ")}`);
+      logger.info({ pending }, "waiting for schema migrations");
+    } catch (error) {
+      options.waitingFor("dependencies unreachable");
+      logger.warn({ err: error }, "start-up check failed; retrying");
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+  }
+}
