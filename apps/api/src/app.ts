@@ -10,7 +10,6 @@ import {
   closeConnectionsWhenDraining,
   errorHandler,
   httpMetrics,
-  metricsHandler,
   notFoundHandler,
   probeRoutes,
   prometheus,
@@ -65,8 +64,7 @@ export function createApp(deps: AppDeps): App {
   registerCollectors(deps);
   app.use(closeConnectionsWhenDraining(deps.probes));
   // Probes and scrapes first: they need no access log, metrics or CORS, and kubelets call them often.
-  app.use(probeRoutes(deps.probes));
-  app.get("/metrics", metricsHandler(registry));
+  app.use(probeRoutes(deps.probes, registry));
   app.use(createHttpLogger(logger));
   app.use(httpMetrics(registry));
   app.use(responseHeaders(config.CORS_ORIGINS));

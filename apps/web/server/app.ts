@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import express from "express";
-import { closeConnectionsWhenDraining, httpMetrics, metricsHandler, probeRoutes, type ProbeState, type createRegistry } from "@folio/http-kit";
+import { closeConnectionsWhenDraining, httpMetrics, probeRoutes, type ProbeState, type createRegistry } from "@folio/http-kit";
 import { createHttpLogger, type Logger } from "@folio/logger";
 import type { WebConfig } from "./config.js";
 import { runtimeConfigScript } from "./runtime-config.js";
@@ -33,8 +33,7 @@ export function createApp({ config, logger, probes, registry, staticDir }: WebAp
   app.set("etag", "strong");
 
   app.use(closeConnectionsWhenDraining(probes));
-  app.use(probeRoutes(probes));
-  app.get("/metrics", metricsHandler(registry));
+  app.use(probeRoutes(probes, registry));
   app.use(createHttpLogger(logger));
   app.use(httpMetrics(registry));
   app.use(securityHeaders({ apiUrl: config.API_URL, mediaOrigins: config.MEDIA_ORIGINS }));

@@ -3,9 +3,10 @@
  * database, compiled Folio processes spawned as in production, test images made with sharp, and a way to see
  * when media is ready. Everything started here is stopped by cleanup().
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -117,6 +118,51 @@ export async function cpuSeconds(pid: number): Promise<number> {
   // After "pid (comm) ", fields start at field 3; utime and stime are fields 14 and 15, in 1/100 s (USER_HZ).
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** `pid` and every process descended from it, from the parent ids in /proc/<pid>/stat. Linux only. */
+export async function processTree(pid: number): Promise<number[]> {
+  const parents = new Map<number, number[]>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => ""); // it may have exited meanwhile
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!parents.has(parent)) parents.set(parent, []);
+    parents.get(parent)!.push(Number(entry));
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/**
+ * Restricts every thread of the given processes to a CPU list ("0", "1-3"), as a CPU limit would, with
+ * taskset(1) from util-linux. Threads created later inherit the mask of the thread that creates them.
+ */
+export async function pinToCpus(pids: number[], cpus: string): Promise<void> {
+  for (const pid of pids) {
+    await promisify(execFile)("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(pid)]).catch((error: unknown) => {
+      // A process that exited since it was listed (a finished PostgreSQL backend) is fine; anything else is not.
+      if (!String(error).includes("No such process")) throw new Error(`taskset failed (install util-linux): ${String(error)}`);
+    });
+  }
+}
+
+/**
+ * Splits the CPUs this process may use (its affinity, which a container's cpuset narrows) in two: the first
+ * one reserved for the code under test, the others for everything else. Needs at least 2 CPUs.
+ */
+export async function cpuSplit(): Promise<{ reserved: string; rest: string; all: string }> {
+  const { stdout } = await promisify(execFile)("taskset", ["--cpu-list", "--pid", String(process.pid)]).catch((error: unknown) => {
+    throw new Error(`taskset failed (install util-linux): ${String(error)}`);
+  });
+  const all = stdout.slice(stdout.lastIndexOf(":") + 1).trim(); // "pid 123's current affinity list: 0-3"
+  const cpus = all.split(",").flatMap((range) => {
+    const [first, last = first] = range.split("-").map(Number) as [number, number?];
+    return Array.from({ length: last! - first + 1 }, (_, i) => first + i);
+  });
+  if (cpus.length < 2) throw new Error(`this benchmark needs at least 2 CPUs, to give the code under test one of its own; it may use ${all}`);
+  return { reserved: String(cpus[0]), rest: cpus.slice(1).join(","), all };
 }
 
 export async function cleanup(): Promise<void> {

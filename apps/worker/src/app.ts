@@ -3,7 +3,7 @@
  * here, so tests build it and call it on port 0.
  */
 import express from "express";
-import { metricsHandler, probeRoutes, type ProbeState, type prometheus } from "@folio/http-kit";
+import { probeRoutes, type ProbeState, type prometheus } from "@folio/http-kit";
 
 export interface AppDeps {
   probes: ProbeState;
@@ -13,7 +13,6 @@ export interface AppDeps {
 export function createApp({ probes, registry }: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.use(probeRoutes(probes));
-  app.get("/metrics", metricsHandler(registry));
+  app.use(probeRoutes(probes, registry));
   return app;
 }

@@ -30,8 +30,8 @@ describe("PublicCache", () => {
   it("when a key is read twice, then the loader runs once", async () => {
     let loads = 0;
     const load = async () => `{"n":${++loads}}`;
-    expect(await cache.read("k1", load)).toEqual({ json: '{"n":1}', source: "miss" });
-    expect(await cache.read("k1", load)).toEqual({ json: '{"n":1}', source: "hit" });
+    expect(await cache.read("k1", load)).toEqual({ body: Buffer.from('{"n":1}'), source: "miss" });
+    expect(await cache.read("k1", load)).toEqual({ body: Buffer.from('{"n":1}'), source: "hit" });
     expect(loads).toBe(1);
   });
 

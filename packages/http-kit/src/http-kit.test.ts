@@ -4,7 +4,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createHttpLogger, createLogger } from "@folio/logger";
-import { AppError, ApiRouter, ProbeState, buildOpenApi, errorHandler, notFoundHandler, probeRoutes } from "./index.js";
+import { AppError, ApiRouter, ProbeState, buildOpenApi, errorHandler, notFoundHandler, probeRoutes, createRegistry } from "./index.js";
 
 const logger = createLogger({ name: "test", level: "silent" }, new Writable({ write: (_c, _e, done) => done() }));
 
@@ -147,5 +147,19 @@ describe("probes", () => {
     state.markDraining();
     expect((await request(app).get("/readyz")).status).toBe(503);
     expect((await request(app).get("/healthz")).status).toBe(200);
+  });
+
+  it("when given a registry, then /metrics serves it, and other paths and methods pass through", async () => {
+    const registry = createRegistry("probe-test");
+    const app = express()
+      .use(probeRoutes(new ProbeState(), registry))
+      .use((req, res) => res.status(404).json({ passedThrough: `${req.method} ${req.path}` }));
+    const metrics = await request(app).get("/metrics");
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers["content-type"]).toContain("text/plain");
+    expect(metrics.text).toContain('service="probe-test"');
+    expect((await request(app).post("/healthz")).body).toEqual({ passedThrough: "POST /healthz" });
+    expect((await request(app).get("/healthz/x")).body).toEqual({ passedThrough: "GET /healthz/x" });
+    expect((await request(express().use(probeRoutes(new ProbeState()))).get("/metrics")).status).toBe(404);
   });
 });

@@ -34,7 +34,7 @@ export function httpMetrics(registry: client.Registry): RequestHandler {
 }
 
 export function metricsHandler(registry: client.Registry): RequestHandler {
-  return async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+  return (_req, res, next) => {
+    registry.metrics().then((text) => res.type(registry.contentType).send(text), next);
   };
 }

@@ -82,9 +82,12 @@ export function createHttpLogger(logger: Logger, options: HttpLoggerOptions = {}
       if (res.statusCode >= 400) return "warn";
       return "info";
     },
+    // Our serializers read the raw request and response. pino-http would otherwise first copy each into
+    // pino-std-serializers' full shape (every header, the remote address) only for us to pick three fields.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
   });
 }

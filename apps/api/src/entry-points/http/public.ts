@@ -11,10 +11,11 @@ import type { PublicCache } from "@folio/cache";
 import { presentPublicArticle } from "./presenters.js";
 import { cursorQuery, limitQuery, page, publicArticleSchema, publicSummarySchema, slugSchema, tagSchema } from "./schemas.js";
 
-function send(res: Response, json: string | undefined, source: string): void {
+/** Sends cached JSON bytes as they are: Express neither parses the content type nor encodes a string. */
+function send(res: Response, body: Buffer, source: string): void {
   res.setHeader("x-cache", source);
   res.setHeader("content-type", "application/json; charset=utf-8");
-  res.send(json);
+  res.send(body);
 }
 
 export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: PublicCache): void {
@@ -39,12 +40,12 @@ export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: Publi
     },
     async ({ query }, _req, res) => {
       const key = `list:${query.limit}:${query.tag ?? ""}:${query.cursor ?? ""}`;
-      const { json, source } = await cache.read(key, async () => {
+      const { body, source } = await cache.read(key, async () => {
         const result = await articlesRepo.listPublished(pool, query);
         const items = (await withCovers(result.items)).map(({ body: _body, ...summary }) => summary);
         return JSON.stringify({ items, nextCursor: result.nextCursor });
       });
-      send(res, json, source);
+      send(res, body!, source); // the loader never returns undefined here
     },
   );
 
@@ -60,14 +61,14 @@ export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: Publi
       responses: { 200: { description: "the article", schema: publicArticleSchema }, 404: { description: "no published article has this slug" } },
     },
     async ({ params }, _req, res) => {
-      const { json, source } = await cache.read(`article:${params.slug}`, async () => {
+      const { body, source } = await cache.read(`article:${params.slug}`, async () => {
         const article = await articlesRepo.findPublishedBySlug(pool, params.slug);
         if (!article) return undefined;
         const [presented] = await withCovers([article]);
         return JSON.stringify(presented);
       });
-      if (json === undefined) throw new AppError("not_found", 404, "No published article has this slug.");
-      send(res, json, source);
+      if (body === undefined) throw new AppError("not_found", 404, "No published article has this slug.");
+      send(res, body, source);
     },
   );
 }
