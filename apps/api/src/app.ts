@@ -7,7 +7,6 @@ import { isDatabaseUnavailable, poolStats } from "@folio/db";
 import {
   AppError,
   ApiRouter,
-  closeConnectionsWhenDraining,
   errorHandler,
   httpMetrics,
   notFoundHandler,
@@ -62,7 +61,6 @@ export function createApp(deps: AppDeps): App {
   app.set("query parser", "simple"); // no nested objects from ?a[b]=c
 
   registerCollectors(deps);
-  app.use(closeConnectionsWhenDraining(deps.probes));
   // Probes and scrapes first: they need no access log, metrics or CORS, and kubelets call them often.
   app.use(probeRoutes(deps.probes, registry));
   app.use(createHttpLogger(logger));
@@ -71,7 +69,8 @@ export function createApp(deps: AppDeps): App {
 
   const tokens = createTokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS);
   const authed = authenticate(deps, tokens);
-  const router = new ApiRouter({ auth: { public: [], user: [authed], admin: [authed, requireAdmin] }, jsonLimit: config.BODY_LIMIT_BYTES });
+  // Routes go straight onto the app, after the middleware above: no nested router on the way to each handler.
+  const router = new ApiRouter({ auth: { public: [], user: [authed], admin: [authed, requireAdmin] }, jsonLimit: config.BODY_LIMIT_BYTES }, app);
   const idempotency = new Idempotency(deps.pool, config.IDEMPOTENCY_TTL_SECONDS);
   const cache = new PublicCache(
     deps.cache,
@@ -81,7 +80,7 @@ export function createApp(deps: AppDeps): App {
     registry,
   );
 
-  // The public reads are the hot path: registered first, Express's router finds them without testing the rest.
+  // The public reads are the hot path: registered first, Express finds them without testing the other routes.
   registerPublicRoutes(router, deps, cache);
   registerAuthRoutes(router, deps, tokens);
   registerUserRoutes(router, deps, idempotency);
@@ -89,7 +88,6 @@ export function createApp(deps: AppDeps): App {
   registerMediaRoutes(router, deps, idempotency, cache);
   registerMetaRoutes(router, deps);
   registerAdminRoutes(router, deps);
-  app.use(router.router);
 
   app.use(notFoundHandler);
   app.use(errorHandler({ logger, classifiers: [classifyDependencyErrors] }));

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import express from "express";
-import { closeConnectionsWhenDraining, httpMetrics, probeRoutes, type ProbeState, type createRegistry } from "@folio/http-kit";
+import { httpMetrics, probeRoutes, type ProbeState, type createRegistry } from "@folio/http-kit";
 import { createHttpLogger, type Logger } from "@folio/logger";
 import type { WebConfig } from "./config.js";
 import { runtimeConfigScript } from "./runtime-config.js";
@@ -32,7 +32,6 @@ export function createApp({ config, logger, probes, registry, staticDir }: WebAp
   app.disable("x-powered-by");
   app.set("etag", "strong");
 
-  app.use(closeConnectionsWhenDraining(probes));
   app.use(probeRoutes(probes, registry));
   app.use(createHttpLogger(logger));
   app.use(httpMetrics(registry));

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import express from "express";
 import request from "supertest";
@@ -147,6 +149,26 @@ describe("probes", () => {
     state.markDraining();
     expect((await request(app).get("/readyz")).status).toBe(503);
     expect((await request(app).get("/healthz")).status).toBe(200);
+  });
+
+  it("when draining, then every response asks a keep-alive client to close its connection", async () => {
+    const state = new ProbeState();
+    state.markStarted();
+    const app = express()
+      .use(probeRoutes(state))
+      .get("/work", (_req, res) => res.json({ done: true }));
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // fetch keeps connections alive, as a browser or an ingress controller does
+      expect((await fetch(`${url}/work`)).headers.get("connection")).toBe("keep-alive");
+      state.markDraining();
+      expect((await fetch(`${url}/work`)).headers.get("connection")).toBe("close");
+      expect((await fetch(`${url}/readyz`)).headers.get("connection")).toBe("close");
+    } finally {
+      server.close();
+    }
   });
 
   it("when given a registry, then /metrics serves it, and other paths and methods pass through", async () => {

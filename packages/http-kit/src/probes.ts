@@ -45,25 +45,18 @@ export class ProbeState {
 }
 
 /**
- * While draining, answer every request with "Connection: close", so clients stop reusing keep-alive sockets
- * before the server closes them. Otherwise a client can send a request on an idle socket at the very moment
- * the server closes it, and that request fails although the server was still willing to serve it.
- */
-export function closeConnectionsWhenDraining(state: ProbeState): RequestHandler {
-  return (_req, res, next) => {
-    if (state.draining) res.setHeader("connection", "close");
-    next();
-  };
-}
-
-/**
- * GET /healthz, /readyz and, given a registry, /metrics, as one plain middleware rather than a nested router
- * and a route: it sits in front of every request, and all a request for anything else pays is one
- * string comparison (a nested Express router costs a prefix trim, parameter processing and a restore).
+ * The first middleware of every service:
+ * - GET /healthz, /readyz and, given a registry, /metrics. One plain middleware rather than a nested router and
+ *   a route: it sits in front of every request, and all a request for anything else pays is a string comparison
+ *   (a nested Express router costs a prefix trim, parameter processing and a restore per request).
+ * - While draining, every response says "Connection: close", so clients stop reusing keep-alive sockets before
+ *   the server closes them. Otherwise a client can send a request on an idle socket at the very moment the
+ *   server closes it, and that request fails although the server was still willing to serve it.
  */
 export function probeRoutes(state: ProbeState, registry?: Registry): RequestHandler {
   const metrics = registry ? metricsHandler(registry) : undefined;
   return (req, res, next) => {
+    if (state.draining) res.setHeader("connection", "close");
     if (req.method !== "GET" && req.method !== "HEAD") {
       next();
       return;

@@ -3,7 +3,7 @@
  * responses. The same declaration validates requests at run time and generates the OpenAPI document,
  * so the two cannot drift apart.
  */
-import express, { type Request, type RequestHandler, type Response, type Router } from "express";
+import express, { type IRouter, type Request, type RequestHandler, type Response } from "express";
 import type { z } from "zod";
 import { AppError, type FieldProblem } from "./errors.js";
 
@@ -56,12 +56,17 @@ export interface RouterOptions {
   jsonLimit: string | number;
 }
 
-/** Collects route specs while mounting them on an Express router. */
+/**
+ * Collects route specs while mounting them on an Express router: by default a new one for the app to mount,
+ * or the app itself, which spares every request the descent into a nested router.
+ */
 export class ApiRouter {
-  readonly router: Router = express.Router();
   readonly specs: RouteSpec[] = [];
 
-  constructor(private readonly options: RouterOptions) {}
+  constructor(
+    private readonly options: RouterOptions,
+    readonly router: IRouter = express.Router(),
+  ) {}
 
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
     this.specs.push(spec);
@@ -71,11 +76,12 @@ export class ApiRouter {
     }
     if (spec.bodyType === "multipart") chain.push(requireContentType("multipart/form-data"));
     chain.push(async (req, res) => {
+      // Only the parts the route declares are read: Express parses req.query on first access.
       const input = {
-        params: parsePart("params", spec.params, req.params),
-        query: parsePart("query", spec.query, req.query),
-        headers: parsePart("headers", spec.headers, req.headers),
-        body: parsePart("body", spec.body, spec.body ? (req.body ?? undefined) : undefined),
+        params: spec.params && parsePart("params", spec.params, req.params),
+        query: spec.query && parsePart("query", spec.query, req.query),
+        headers: spec.headers && parsePart("headers", spec.headers, req.headers),
+        body: spec.body && parsePart("body", spec.body, req.body ?? undefined),
       } as RouteInput<S>;
       await handler(input, req, res);
     });
@@ -83,8 +89,7 @@ export class ApiRouter {
   }
 }
 
-function parsePart(where: string, schema: z.ZodType | undefined, value: unknown): unknown {
-  if (!schema) return undefined;
+function parsePart(where: string, schema: z.ZodType, value: unknown): unknown {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw validationError(where, result.error);
