@@ -63,7 +63,11 @@ export function freePort(): Promise<number> {
 
 /** Runs a compiled Folio entry point; its logs are dropped, its errors shown. */
 export function startProcess(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const nodeOptions = process.env.BENCH_CHILD_NODE_OPTIONS; // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   children.push(child);
   return child;
 }

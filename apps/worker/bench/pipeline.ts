@@ -13,14 +13,20 @@
  *   naive sharp (context) the same four outputs made the obvious way, one sharp pipeline per variant from the
  *              file (four decodes instead of one), two images at a time.
  *
+ * Each round measures twice, with two placements of the processes on the CPUs (taskset):
+ *   reserved   the code under test (this process for raw sharp, the worker for the pipeline) gets one CPU of
+ *              its own; the API, the S3 server, PostgreSQL, Redis and the uploading client get the others. As in
+ *              a cluster, where the worker's pod has its CPU and its dependencies run in other pods. The target
+ *              is judged here: it compares what the worker does per image with what raw sharp does, on equal CPU.
+ *   shared     every process may use every CPU (context). On a 2-core machine the pipeline's other processes
+ *              then take CPU from the worker, which raw sharp, alone in its process, never pays.
  * Also reported, as context: CPU time per image of the worker process against that of raw sharp (and the
- * API's), read from /proc. On this benchmark's one machine the API, the S3 server, PostgreSQL and the client
- * share the worker's cores; in a cluster they run elsewhere, and the CPU ratio is what carries over.
+ * API's), read from /proc.
  *
- * Usage: pnpm --filter @folio/worker bench:pipeline [--images 24 --rounds 3]
+ * Usage: pnpm --filter @folio/worker bench:pipeline [--images 48 --rounds 3]
  *   (build first: pnpm turbo run build --filter=@folio/worker --filter=@folio/api)
- * Environment: BENCH_LOG_LEVEL (default info) for the API and worker processes.
- * Prints a table and a JSON line; exits 1 when the target is missed.
+ * Environment: BENCH_LOG_LEVEL (default info) and BENCH_CHILD_NODE_OPTIONS (NODE_OPTIONS) for the API and worker processes.
+ * Needs Linux, at least 2 CPUs and taskset (util-linux). Prints a table and a JSON line; exits 1 when the target is missed.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,7 +38,7 @@ import { cleanup, cpuSeconds, cpuSplit, freePort, here, photo, pinToCpus, proces
 
 const { values } = parseArgs({
   allowPositionals: true, // tolerate the "--" that `pnpm bench -- …` passes along
-  options: { images: { type: "string", default: "24" }, rounds: { type: "string", default: "3" } },
+  options: { images: { type: "string", default: "48" }, rounds: { type: "string", default: "3" } },
 });
 const count = Number(values.images);
 const rounds = Number(values.rounds);

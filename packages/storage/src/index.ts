@@ -11,6 +11,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
@@ -49,6 +50,9 @@ export interface Storage {
   destroy(): void;
 }
 
+/** Bodies larger than this go up as a multipart upload, in parts of this size (S3 allows 5 MiB to 5 GiB). */
+const PART_BYTES = 8 * 1024 * 1024;
+
 export function createStorage(settings: StorageSettings): Storage {
   const client = new S3Client({
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
@@ -77,11 +81,16 @@ export function createStorage(settings: StorageSettings): Storage {
     },
 
     async put(key, body, contentType, signal) {
+      if (Buffer.isBuffer(body) && body.length <= PART_BYTES) {
+        // One request, without lib-storage's buffering and part bookkeeping: the worker's variants take this path.
+        await guard(client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal: signal }));
+        return;
+      }
       const upload = new Upload({
         client,
         params: { Bucket, Key: key, Body: body, ContentType: contentType },
         queueSize: 2,
-        partSize: 8 * 1024 * 1024,
+        partSize: PART_BYTES,
         leavePartsOnError: false,
       });
       const abort = () => void upload.abort();

@@ -59,6 +59,14 @@ describe("S3 storage against a real server", () => {
     expect(sha256(read)).toBe(sha256(content));
   });
 
+  it("when a buffer is put, then one request stores it with its content type", async () => {
+    const content = randomBytes(200_000);
+    await storage.put("media/buffer/thumb.webp", content, "image/webp");
+    const object = await storage.get("media/buffer/thumb.webp");
+    expect(object.contentType).toBe("image/webp");
+    expect(sha256(await text(object.body))).toBe(sha256(content));
+  });
+
   it("when an object is missing, then get fails with a not-found error", async () => {
     const error = await storage.get("nope").catch((e: unknown) => e);
     expect(isNotFound(error)).toBe(true);
