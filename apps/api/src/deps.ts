@@ -12,7 +12,7 @@ export interface AppDeps {
   config: ApiConfig;
   logger: Logger;
   pool: Pool;
-  /** Fail-fast connection for the public cache. */
+  /** Fail-fast connection for the public cache and the login rate limit's counters. */
   cache: Redis;
   /** Subscriber connection for cache invalidation messages (the in-process tier is off without it). */
   cacheSubscriber?: Redis;

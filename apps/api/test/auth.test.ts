@@ -1,8 +1,13 @@
 import request from "supertest";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usersRepo } from "@folio/db";
+import { startRedis, type RedisServer } from "@folio/testkit";
 import { ensureFirstAdmin } from "../src/domain/bootstrap.js";
 import { ADMIN, createEditor, createHarness, testLogger, type Harness } from "./harness.js";
+
+/** A fresh email per test, so counters left by earlier runs (a Redis given in the environment) do not count. */
+const victim = () => `victim-${randomUUID()}@folio.test`;
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,7 +35,8 @@ describe("login", () => {
   });
 
   it("when one client keeps guessing, then it is rate limited with 429 and Retry-After", async () => {
-    const attempt = () => request(h.app).post("/v1/auth/login").send({ email: "victim@folio.test", password: "guess guess" });
+    const email = victim();
+    const attempt = () => request(h.app).post("/v1/auth/login").send({ email, password: "guess guess" });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await attempt()).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
@@ -40,10 +46,63 @@ describe("login", () => {
     expect(limited.headers["retry-after"]).toBeDefined();
   });
 
+  it("when the guesses are spread over two API replicas, then they count together", async () => {
+    const other = await h.replica();
+    try {
+      const email = victim();
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const app = i % 2 === 0 ? h.app : other.app;
+        statuses.push((await request(app).post("/v1/auth/login").send({ email, password: "guess guess" })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("when a login succeeds, then it does not count towards the limit", async () => {
+    for (let i = 0; i < 7; i++) expect((await request(h.app).post("/v1/auth/login").send(ADMIN)).status).toBe(200);
+  });
+
   it("when the login body has an unknown field, then it is a 400 naming the field", async () => {
     const res = await request(h.app).post("/v1/auth/login").send({ ...ADMIN, remember: true });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].message).toContain("remember");
+  });
+});
+
+describe("login rate limit when Redis is down", () => {
+  let redis: RedisServer;
+  let down: Harness;
+  beforeAll(async () => {
+    // Its own Redis and API, because this block stops the server.
+    redis = await startRedis({ allowExternal: false });
+    down = await createHarness({ redisUrl: redis.url, env: { LOGIN_RATE_LIMIT: "3" } });
+  });
+  afterAll(async () => {
+    await down.close();
+    await redis.dispose();
+  });
+
+  it("then logins still work, guessing is still limited by each replica on its own, and Redis counts again once it is back", async () => {
+    const guess = (email: string) => request(down.app).post("/v1/auth/login").send({ email, password: "guess guess" });
+    await redis.stop();
+    expect((await request(down.app).post("/v1/auth/login").send(ADMIN)).status).toBe(200);
+    const email = victim();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await guess(email)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+
+    await redis.start();
+    // Once the connection is back, a guess leaves its counter in Redis again, with the window as its TTL.
+    const counterInRedis = async () => {
+      const email = victim();
+      expect((await guess(email)).status).toBe(401);
+      const [key] = await down.redis.keys(`folio:rate-limit:login:*|${email}`).catch(() => []);
+      return key === undefined ? -1 : down.redis.pttl(key);
+    };
+    await expect.poll(counterInRedis, { timeout: 10_000, interval: 200 }).toBeGreaterThan(0);
   });
 });
 

@@ -5,6 +5,7 @@ import { usersRepo, type UserRole } from "@folio/db";
 import { AppError, type ApiRouter } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
 import { dummyPasswordHash, verifyPassword } from "../../domain/passwords.js";
+import { SharedRateLimitStore } from "../../domain/rate-limit-store.js";
 import type { TokenService } from "../../domain/tokens.js";
 import { presentUser } from "./presenters.js";
 import { userSchema } from "./schemas.js";
@@ -52,8 +53,9 @@ export const requireAdmin: RequestHandler = (req, _res, next) => {
 
 export function registerAuthRoutes(api: ApiRouter, deps: AppDeps, tokens: TokenService): void {
   const { config } = deps;
-  // Per API process: each replica counts on its own, so the effective limit is replicas × LOGIN_RATE_LIMIT.
+  // Counted in Redis, so the limit holds across every replica (per replica only while Redis is down).
   const limiter = rateLimit({
+    store: new SharedRateLimitStore(deps.cache, "folio:rate-limit:login:", deps.logger),
     windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000,
     limit: config.LOGIN_RATE_LIMIT,
     standardHeaders: "draft-8",
