@@ -1,6 +1,7 @@
 /**
  * The job as a real process (the compiled dist/main.js, which turbo builds before tests): exit codes, the
- * summary line, --dry-run, two runs at once, SIGTERM in the middle of a batch, an unreachable database.
+ * summary line, --dry-run, two runs at once, SIGTERM in the middle of a batch, a second signal, an unreachable
+ * database or Redis.
  *
  * To catch a run in the middle of a batch without racing it, the test holds a row lock on one of the articles
  * the run is about to delete: the run's DELETE waits on it (visible in pg_stat_activity) until the test lets go.
@@ -197,6 +198,45 @@ describe("a run", () => {
 
     expect(Date.now() - signalledAt).toBeLessThan(5_000);
     expect(job.output()).toContain("the current batch did not finish in time");
+  });
+
+  it("when a second signal arrives while the batch is stuck, then it exits 1 at once without a summary", async () => {
+    const trash = await expiredTrash(1);
+    let job!: ReturnType<typeof run>;
+    let secondAt = 0;
+    const release = await holdRow(trash[0]!, async () => {
+      job = run({ ...env, SHUTDOWN_TIMEOUT_MS: "60000" });
+      await waitFor(blockedCleanup, { description: "the run to wait on the locked row" });
+      job.child.kill("SIGTERM");
+      await waitFor(() => job.output().includes("stopping after the current batch"), { description: "the run to acknowledge SIGTERM" });
+      secondAt = Date.now();
+      job.child.kill("SIGINT");
+      expect(await job.exited, job.output()).toBe(1);
+    });
+    await release();
+
+    expect(Date.now() - secondAt).toBeLessThan(5_000); // not the 60 s deadline
+    expect(job.output()).toContain("second signal; exiting now without a summary");
+    expect(job.output()).not.toContain('"durationMs"');
+    // PostgreSQL finishes a statement whose client has gone (it notices only when it answers), so the stuck batch
+    // may or may not have committed; either way the next run finishes the work.
+    const next = run(env);
+    expect(await next.exited, next.output()).toBe(0);
+    expect(await articleCount()).toBe(0);
+  });
+
+  it("when Redis is unreachable, then every other purge still runs, the queue purge is reported failed, and it exits 1", async () => {
+    await expiredTrash(2);
+    await createIdempotencyKeys(harness.pool, userId, { live: 1, expired: 2 });
+    const port = await freePort();
+    const started = Date.now();
+    const job = run({ ...env, REDIS_URL: `redis://127.0.0.1:${port}` });
+
+    expect(await job.exited, job.output()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(job.summary()).toMatchObject({ failed: ["finishedJobs"], interrupted: false, counts: { trashedArticles: 2, expiredIdempotencyKeys: 2 } });
+    expect(job.output()).toContain("purge failed; going on with the next one");
+    expect(await articleCount()).toBe(0);
   });
 
   it("when the database is unreachable, then it exits 1 after DATABASE_WAIT_SECONDS with a readable message", async () => {
