@@ -20,7 +20,7 @@ import { pipeline } from "node:stream/promises";
 import { UnrecoverableError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { invalidatePublicCache } from "@folio/cache";
-import { isDatabaseUnavailable, mediaRepo, type MediaVariant, type Pool } from "@folio/db";
+import { articlesRepo, isDatabaseUnavailable, mediaRepo, type MediaVariant, type Pool } from "@folio/db";
 import type { Logger } from "@folio/logger";
 import { mediaJobSchema } from "@folio/queue";
 import { isNotFound, mediaKeys, StorageUnavailableError, type Storage } from "@folio/storage";
@@ -82,11 +82,18 @@ export async function processMediaJob(deps: MediaJobDeps, job: MediaJobLike): Pr
     return { result: "skipped", mediaId, reason: `media became ${now?.status ?? "missing"} while processing` };
   }
 
-  // A published article may show this image as its cover: cached public pages must pick up the variants.
-  try {
-    await invalidatePublicCache(deps.cache);
-  } catch (error) {
-    logger.warn({ err: error, mediaId }, "could not invalidate the public cache; pages refresh when their TTL ends");
+  // The public API shows media only as the cover of a published article; then its cached pages must pick up the
+  // variants. Asked after markReady committed, so there is no gap: an article that takes this cover later
+  // invalidates the cache itself after its own commit, and the pages it refills then see the media ready.
+  // Invalidating for every image would empty every API replica's in-process cache once per upload.
+  // If the question cannot be answered, invalidate anyway: a retry of this job would find the row ready and skip.
+  const shown = await articlesRepo.isPublishedCover(pool, mediaId).catch(() => true);
+  if (shown) {
+    try {
+      await invalidatePublicCache(deps.cache);
+    } catch (error) {
+      logger.warn({ err: error, mediaId }, "could not invalidate the public cache; pages refresh when their TTL ends");
+    }
   }
   return { result: "ready", mediaId, variants: variants.length };
 }

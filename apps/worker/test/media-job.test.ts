@@ -42,13 +42,22 @@ async function bytesOf(storage: Storage, key: string): Promise<{ contentType?: s
 
 const generation = async () => Number((await h.redis.get("folio:public:generation")) ?? 0);
 
+/** An article (as the API would store it) whose cover is `mediaId`. */
+async function articleWithCover(mediaId: string, status: "draft" | "published"): Promise<void> {
+  await h.pool.query(
+    "INSERT INTO articles (slug, title, cover_media_id, status, published_at) VALUES ($1, 'With a cover', $2, $3::article_status, CASE WHEN $3::article_status = 'published' THEN now() END)",
+    [`cover-${mediaId}`, mediaId, status],
+  );
+}
+
 describe("the media worker", () => {
   beforeEach(async () => {
     await h.startWorker();
   });
 
-  it("when a pending JPEG is enqueued, then four variants are stored, the row is ready with their sizes, and the public cache is invalidated", async () => {
+  it("when a pending JPEG is enqueued, then four variants are stored, the row is ready with their sizes, and the public cache is left alone (only a draft uses it)", async () => {
     const mediaId = await h.createMedia(landscape);
+    await articleWithCover(mediaId, "draft");
     const generationBefore = await generation();
 
     await h.enqueue(mediaId);
@@ -72,9 +81,19 @@ describe("the media worker", () => {
       });
     }
     expect(await h.objectKeys(mediaId)).toHaveLength(5);
-    expect(await generation()).toBeGreaterThan(generationBefore);
+    expect(await generation()).toBe(generationBefore);
     expect(await h.scratchEntries()).toEqual([]);
     expect((await h.job(mediaId))?.returnvalue).toEqual({ result: "ready", mediaId, variants: 4 });
+  });
+
+  it("when the media is a published article's cover, then the public cache is invalidated once it is ready", async () => {
+    const mediaId = await h.createMedia(landscape);
+    await articleWithCover(mediaId, "published");
+    const generationBefore = await generation();
+
+    await h.enqueue(mediaId);
+    expect((await h.settled(mediaId)).status).toBe("ready");
+    expect(await generation()).toBeGreaterThan(generationBefore);
   });
 
   it("when the bytes are corrupt, then the job fails after one attempt, without retries, and the row is failed with the reason", async () => {

@@ -139,6 +139,15 @@ export const articlesRepo = {
     return rows[0] && toArticle(rows[0]);
   },
 
+  /** True when a published article shows this media item as its cover, that is when the public API shows it. */
+  async isPublishedCover(db: Queryable, mediaId: string): Promise<boolean> {
+    const { rows } = await db.query<{ shown: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM articles WHERE cover_media_id = $1 AND status = 'published') AS shown",
+      [mediaId],
+    );
+    return rows[0]?.shown ?? false;
+  },
+
   /** Slugs equal to `base` or `base-N`, to pick the next free one. */
   async slugsLike(db: Queryable, base: string): Promise<string[]> {
     const { rows } = await db.query<{ slug: string }>(
