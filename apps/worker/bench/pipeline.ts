@@ -18,6 +18,7 @@
  *              its own; the API, the S3 server, PostgreSQL, Redis and the uploading client get the others. As in
  *              a cluster, where the worker's pod has its CPU and its dependencies run in other pods. The target
  *              is judged here: it compares what the worker does per image with what raw sharp does, on equal CPU.
+ *              Raw sharp runs before and after the pipeline and the two are averaged, against drift.
  *   shared     every process may use every CPU (context). On a 2-core machine the pipeline's other processes
  *              then take CPU from the worker, which raw sharp, alone in its process, never pays.
  * Also reported, as context: CPU time per image of the worker process against that of raw sharp (and the
@@ -158,6 +159,7 @@ try {
     await pinToCpus(everything, cpus.rest);
     await pinToCpus(underTest, cpus.reserved);
   }
+  const mean = (a: Measured, b: Measured): Measured => ({ imagesPerSecond: (a.imagesPerSecond + b.imagesPerSecond) / 2, cpuMs: (a.cpuMs + b.cpuMs) / 2 });
   const cpus = await cpuSplit();
   const workerTree = () => processTree(workerProcess.pid!);
 
@@ -166,10 +168,14 @@ try {
   const results: Round[] = [];
   const ratio = (side: { raw: Measured; pipeline: Measured }) => side.pipeline.imagesPerSecond / side.raw.imagesPerSecond;
   for (let round = 1; round <= rounds; round++) {
+    // Raw sharp before and after the pipeline, averaged: a drift in the machine's speed during the round then
+    // affects both sides about equally.
     await place("reserved", [process.pid]);
-    const reservedRaw = await rawSharp();
+    const rawBefore = await rawSharp();
     await place("reserved", await workerTree());
     const reservedPipeline = await pipeline();
+    await place("reserved", [process.pid]);
+    const reservedRaw = mean(rawBefore, await rawSharp());
     await place("shared", []);
     const raw = await rawSharp();
     const naive = await naiveSharp();
