@@ -93,6 +93,13 @@ async function holdRow(articleId: string, whileHeld: () => Promise<void> | void 
   };
 }
 
+/** Starts a run and returns it once it waits on a row the test holds (see holdRow). */
+async function blockedRun(runEnv: Record<string, string>): Promise<ReturnType<typeof run>> {
+  const job = run(runEnv);
+  await waitFor(blockedCleanup, { description: "the run to wait on the locked row" });
+  return job;
+}
+
 async function blockedCleanup(): Promise<boolean> {
   const { rows } = await harness.pool.query(
     "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'folio-cleanup' AND wait_event_type = 'Lock'",
@@ -167,8 +174,7 @@ describe("a run", () => {
     let job!: ReturnType<typeof run>;
     // Batches of two: the third article is in the second batch.
     const release = await holdRow(trash[2]!, async () => {
-      job = run({ ...env, BATCH_SIZE: "2" });
-      await waitFor(blockedCleanup, { description: "the run to wait on the locked row" });
+      job = await blockedRun({ ...env, BATCH_SIZE: "2" });
       job.child.kill("SIGTERM");
       await waitFor(() => job.output().includes("stopping after the current batch"), { description: "the run to acknowledge SIGTERM" });
     });
@@ -188,8 +194,7 @@ describe("a run", () => {
     let job!: ReturnType<typeof run>;
     let signalledAt = 0;
     const release = await holdRow(trash[0]!, async () => {
-      job = run({ ...env, SHUTDOWN_TIMEOUT_MS: "300" });
-      await waitFor(blockedCleanup, { description: "the run to wait on the locked row" });
+      job = await blockedRun({ ...env, SHUTDOWN_TIMEOUT_MS: "300" });
       signalledAt = Date.now();
       job.child.kill("SIGTERM");
       expect(await job.exited, job.output()).toBe(1);
@@ -205,8 +210,7 @@ describe("a run", () => {
     let job!: ReturnType<typeof run>;
     let secondAt = 0;
     const release = await holdRow(trash[0]!, async () => {
-      job = run({ ...env, SHUTDOWN_TIMEOUT_MS: "60000" });
-      await waitFor(blockedCleanup, { description: "the run to wait on the locked row" });
+      job = await blockedRun({ ...env, SHUTDOWN_TIMEOUT_MS: "60000" });
       job.child.kill("SIGTERM");
       await waitFor(() => job.output().includes("stopping after the current batch"), { description: "the run to acknowledge SIGTERM" });
       secondAt = Date.now();

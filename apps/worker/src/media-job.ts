@@ -87,7 +87,10 @@ export async function processMediaJob(deps: MediaJobDeps, job: MediaJobLike): Pr
   // invalidates the cache itself after its own commit, and the pages it refills then see the media ready.
   // Invalidating for every image would empty every API replica's in-process cache once per upload.
   // If the question cannot be answered, invalidate anyway: a retry of this job would find the row ready and skip.
-  const shown = await articlesRepo.isPublishedCover(pool, mediaId).catch(() => true);
+  const shown = await articlesRepo.isPublishedCover(pool, mediaId).catch((error: unknown) => {
+    logger.warn({ err: error, mediaId }, "could not tell whether an article shows this media; invalidating the public cache anyway");
+    return true;
+  });
   if (shown) {
     try {
       await invalidatePublicCache(deps.cache);

@@ -7,7 +7,7 @@
  *
  * When Redis fails, each replica counts on its own (express-rate-limit's MemoryStore) until Redis answers
  * again: the limit degrades to per replica rather than failing open (no limit at all) or closed (no logins).
- * See docs/adr/0016-login-rate-limit.md.
+ * See docs/adr/0016-login-rate-limit-in-redis.md.
  */
 import type { Redis } from "ioredis";
 import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from "express-rate-limit";
