@@ -8,7 +8,7 @@ import type { Express } from "express";
 import { Redis } from "ioredis";
 import request from "supertest";
 import { createPool, runMigrations, type Pool } from "@folio/db";
-import { ProbeState, createRegistry } from "@folio/http-kit";
+import { ProbeState, createRegistry, type ApiRouter } from "@folio/http-kit";
 import { createLogger, type Logger } from "@folio/logger";
 import { createMediaQueue, producerConnection, type MediaJob, type Queue } from "@folio/queue";
 import { storageFromConfig, type Storage } from "@folio/storage";
@@ -28,6 +28,8 @@ export const testLogger: Logger = createLogger(
 
 export interface Harness {
   app: Express;
+  /** The app's routes, as it registered them. */
+  router: ApiRouter;
   config: ApiConfig;
   pool: Pool;
   redis: Redis;
@@ -50,6 +52,8 @@ export interface HarnessOptions {
   databaseAdminUrl?: string;
   redisUrl?: string;
   s3?: FolioServices["s3"];
+  /** Where the app logs (default: nowhere), for tests that assert what was logged. */
+  logger?: Logger;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -100,9 +104,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const probes = new ProbeState();
   await ensureFirstAdmin(pool, testLogger, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
   probes.markStarted();
-  const { app } = createApp({
+  const { app, router } = createApp({
     config,
-    logger: testLogger,
+    logger: options.logger ?? testLogger,
     pool,
     cache: redis,
     cacheSubscriber,
@@ -115,6 +119,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 
   return {
     app,
+    router,
     config,
     pool,
     redis,

@@ -6,7 +6,19 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createHttpLogger, createLogger } from "@folio/logger";
-import { AppError, ApiRouter, ProbeState, buildOpenApi, errorHandler, notFoundHandler, probeRoutes, createRegistry } from "./index.js";
+import {
+  AppError,
+  ApiRouter,
+  ProbeState,
+  buildOpenApi,
+  createRegistry,
+  errorHandler,
+  notFoundHandler,
+  probeRoutes,
+  problemSchema,
+  problemWith,
+  type DocumentRules,
+} from "./index.js";
 
 const logger = createLogger({ name: "test", level: "silent" }, new Writable({ write: (_c, _e, done) => done() }));
 
@@ -22,8 +34,10 @@ function buildApp() {
       auth: "public",
       params: z.object({ id: z.coerce.number().int() }),
       query: z.object({ dry: z.enum(["true", "false"]).optional() }),
+      headers: z.object({ "idempotency-key": z.string().max(200).optional() }),
       body: z.strictObject({ name: z.string().min(1) }),
       idempotent: true,
+      uses: ["db"],
       responses: { 201: { description: "created", schema: z.object({ id: z.number(), name: z.string() }) } },
     },
     ({ params, body }, _req, res) => {
@@ -37,7 +51,7 @@ function buildApp() {
     },
   );
   api.add(
-    { method: "get", path: "/gone", operationId: "gone", summary: "Expected failure", tags: ["x"], auth: "public", responses: {} },
+    { method: "get", path: "/gone", operationId: "gone", summary: "Expected failure", tags: ["x"], auth: "admin", responses: {} },
     () => {
       throw new AppError("gone", 404, "It is gone.", { extra: { hint: "look elsewhere" } });
     },
@@ -111,27 +125,72 @@ describe("ApiRouter and errorHandler", () => {
     expect(res.body.code).toBe("not_found");
   });
 
+  it("when a path exists but not with this method, then the answer is 405 with Allow; OPTIONS gets the Allow alone", async () => {
+    const put = await request(app).put("/things/7").send({ name: "lamp" });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe("POST, OPTIONS");
+    expect(put.body.code).toBe("method_not_allowed");
+    const options = await request(app).options("/gone");
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe("GET, HEAD, OPTIONS");
+    expect((await request(app).head("/gone")).status).toBe(404);
+  });
+
   it("when the client sends a request id, then it is echoed", async () => {
     const res = await request(app).get("/nowhere").set("x-request-id", "abc-123");
     expect(res.headers["x-request-id"]).toBe("abc-123");
     expect(res.body.requestId).toBe("abc-123");
   });
 
+  const rules: DocumentRules = {
+    dependencies: { db: { code: "database_unavailable", description: "the database" } },
+    authUses: { user: ["db"], admin: ["db"] },
+  };
+  type Operation = {
+    parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+    requestBody: unknown;
+    responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+  };
+  const document = () => buildOpenApi({ title: "t", version: "1" }, api.specs, rules) as { openapi: string; paths: Record<string, Record<string, Operation>> };
+
   it("when the document is built, then paths, parameters and bodies come from the schemas", () => {
-    const doc = buildOpenApi({ title: "t", version: "1" }, api.specs) as {
-      openapi: string;
-      paths: Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; requestBody: unknown }>>;
-    };
+    const doc = document();
     expect(doc.openapi).toBe("3.1.0");
     const op = doc.paths["/things/{id}"]!.post!;
     expect(op.parameters).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: "id", in: "path", required: true }),
         expect.objectContaining({ name: "dry", in: "query", required: false }),
-        expect.objectContaining({ name: "Idempotency-Key", in: "header" }),
+        expect.objectContaining({ name: "Idempotency-Key", in: "header", schema: { type: "string", maxLength: 200 } }),
       ]),
     );
     expect(JSON.stringify(op.requestBody)).toContain('"additionalProperties":false');
+  });
+
+  it("when a route has input, a body, an auth level, a key or services, then the answers they cause are documented", () => {
+    const things = document().paths["/things/{id}"]!.post!.responses;
+    expect(Object.keys(things).sort()).toEqual(["201", "400", "409", "413", "415", "422", "503"]);
+    expect(things[503]!.description).toContain("database_unavailable");
+    expect(things[415]!.content).toEqual({ "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } });
+    const gone = document().paths["/gone"]!.get!.responses;
+    expect(Object.keys(gone).sort()).toEqual(["401", "403", "503"]);
+  });
+
+  it("when a route uses a service the rules do not name, then the document is refused", () => {
+    const spec = { ...api.specs[0]!, uses: ["dbb"] };
+    expect(() => buildOpenApi({ title: "t", version: "1" }, [spec], rules)).toThrow(/dbb/);
+  });
+
+  it("when a route declares an idempotent operation without the header, then it is refused at start", () => {
+    const router = new ApiRouter({ auth: { public: [], user: [], admin: [] }, jsonLimit: 200 });
+    const spec = { method: "post", path: "/x", operationId: "x", summary: "x", tags: [], auth: "public", idempotent: true, responses: {} } as const;
+    expect(() => router.add(spec, () => {})).toThrow(/idempotency-key/);
+  });
+
+  it("when a problem carries extra members, then its schema admits them and a declared one documents them", () => {
+    expect(problemSchema.safeParse({ type: "t", title: "t", status: 412, detail: "d", code: "c", currentVersion: 3 }).success).toBe(true);
+    const stale = problemWith({ currentVersion: z.number().int() });
+    expect(stale.safeParse({ type: "t", title: "t", status: 412, detail: "d", code: "c" }).success).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * Routes are declared once, as data: method, path, zod schemas for params/query/headers/body and the
- * responses. The same declaration validates requests at run time and generates the OpenAPI document,
- * so the two cannot drift apart.
+ * Routes are declared once, as data: method, path, zod schemas for params/query/headers/body, the services the
+ * handler needs and the responses. The same declaration validates requests at run time and generates the
+ * OpenAPI document (openapi.ts), so the two cannot drift apart.
  */
 import express, { type IRouter, type Request, type RequestHandler, type Response } from "express";
 import type { z } from "zod";
@@ -11,6 +11,7 @@ export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
 export interface ResponseSpec {
   description: string;
+  /** The body; for a status of 400 or more, a problem schema (default: the plain Problem, see openapi.ts). */
   schema?: z.ZodType;
   /** Defaults to application/json when a schema is given. */
   contentType?: string;
@@ -23,7 +24,7 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
-  tags: string[];
+  tags: readonly string[];
   /** Who may call it; the app supplies the middleware for each level. */
   auth: "public" | "user" | "admin";
   params?: z.ZodObject;
@@ -34,8 +35,21 @@ export interface RouteSpec {
   bodyType?: "json" | "multipart";
   /** Multipart fields, for the document only. */
   multipart?: z.ZodObject;
-  /** Accepts an Idempotency-Key header (documented; the handler honours it). */
+  /**
+   * Honours an Idempotency-Key header, which `headers` must declare: the document then adds the answers a key can
+   * cause (409 while its first request runs, 422 when it was used for a different request).
+   */
   idempotent?: boolean;
+  /**
+   * Services the handler reaches, by the names of the document's rules (DocumentRules.dependencies): each one's
+   * outage answers 503 with its own problem code, and the document lists them. What the auth level's middleware
+   * reaches is added by the rules too.
+   */
+  uses?: readonly string[];
+  /**
+   * The answers only this route gives, and those whose description or problem schema it makes more precise.
+   * 401/403, 400/413/415 for bad input and 503 for the services in `uses` are added by the document's rules.
+   */
   responses: Record<number, ResponseSpec>;
 }
 
@@ -62,6 +76,8 @@ export interface RouterOptions {
  */
 export class ApiRouter {
   readonly specs: RouteSpec[] = [];
+  /** Express path → the methods declared for it, upper case. */
+  readonly #methods = new Map<string, Set<string>>();
 
   constructor(
     private readonly options: RouterOptions,
@@ -69,7 +85,18 @@ export class ApiRouter {
   ) {}
 
   add<S extends RouteSpec>(spec: S, handler: RouteHandler<S>): void {
+    if (spec.idempotent && !spec.headers?.shape["idempotency-key"]) {
+      throw new Error(`${spec.operationId}: an idempotent route declares the idempotency-key header in its headers schema`);
+    }
     this.specs.push(spec);
+    let methods = this.#methods.get(spec.path);
+    if (!methods) {
+      methods = new Set();
+      this.#methods.set(spec.path, methods);
+      // route().all() rather than all(): the app's all() adds one route per method, which would list them all.
+      this.router.route(spec.path).all(otherMethods(methods));
+    }
+    methods.add(spec.method.toUpperCase());
     const chain: RequestHandler[] = [...this.options.auth[spec.auth]];
     if (spec.body && (spec.bodyType ?? "json") === "json") {
       chain.push(requireContentType("application/json"), express.json({ limit: this.options.jsonLimit, strict: true }));
@@ -87,6 +114,26 @@ export class ApiRouter {
     });
     this.router[spec.method](spec.path, ...chain);
   }
+}
+
+/**
+ * The path exists but not with this method: 405 with Allow, and OPTIONS answered with Allow alone
+ * (RFC 9110 §15.5.6, §9.3.7). Mounted after the path's first route; it reads `methods` at request time, so it
+ * passes on to routes of the same path that were added after it.
+ */
+function otherMethods(methods: ReadonlySet<string>): RequestHandler {
+  return (req, res, next) => {
+    if (methods.has(req.method) || (req.method === "HEAD" && methods.has("GET"))) {
+      next();
+      return;
+    }
+    const allow = [...methods, ...(methods.has("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+    if (req.method === "OPTIONS") {
+      res.setHeader("allow", allow).status(204).end();
+      return;
+    }
+    next(new AppError("method_not_allowed", 405, `${req.path} does not accept ${req.method}.`, { headers: { allow } }));
+  };
 }
 
 function parsePart(where: string, schema: z.ZodType, value: unknown): unknown {

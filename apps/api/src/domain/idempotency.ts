@@ -11,6 +11,7 @@ import type { Pool, PoolClient } from "pg";
 import { idempotencyRepo, withTransaction, type StoredResponse } from "@folio/db";
 import { AppError } from "@folio/http-kit";
 
+/** What an Idempotency-Key may be: 1–200 visible ASCII characters (the HTTP layer validates it). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 export interface Outcome {
@@ -35,16 +36,6 @@ class ConcurrentDuplicate extends Error {}
 
 export function fingerprint(request: Pick<IdempotentRequest, "method" | "path" | "body">): string {
   return createHash("sha256").update(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`).digest("hex");
-}
-
-export function validateKey(key: string | undefined): string | undefined {
-  if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw new AppError("validation", 400, "The Idempotency-Key header is invalid.", {
-      errors: [{ in: "headers", path: "idempotency-key", message: "1 to 200 visible ASCII characters" }],
-    });
-  }
-  return key;
 }
 
 export class Idempotency {

@@ -4,7 +4,7 @@
  * @folio/node-logs; see docs/adr/0012-agent-shipping-format.md.
  */
 import { z } from "zod";
-import { AppError, type ApiRouter } from "@folio/http-kit";
+import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import { heartbeatSchema, listHeartbeats, logEntrySchema, readLogEntries } from "@folio/node-logs";
 import type { AppDeps } from "../../deps.js";
 
@@ -14,30 +14,56 @@ const LOGS_SCAN_LIMIT = 5_000;
 const nodeSchema = heartbeatSchema.extend({
   live: z.boolean().meta({ description: "false once the heartbeat key expired: the node or its agent stopped" }),
   ageSeconds: z.number().meta({ description: "seconds since the heartbeat was written (clocks of the node and the API)" }),
-});
+}).meta({ id: "NodeHeartbeat" });
 
 const logItemSchema = logEntrySchema.extend({
   id: z.string().meta({ description: "stream id; newer entries have greater ids" }),
   level: z.string().nullable().meta({ description: "from JSON (pino) lines; null for plain text" }),
-});
+}).meta({ id: "LogEntry" });
 
 const streamId = z.string().regex(/^\d{1,20}-\d{1,20}$/, "a stream id such as 1767225600000-0");
 
-export function registerAdminRoutes(api: ApiRouter, deps: AppDeps): void {
-  api.add(
-    {
-      method: "get",
-      path: "/v1/admin/nodes",
-      operationId: "listNodes",
-      summary: "Nodes whose agent sent a heartbeat within the last hour, live or not",
-      tags: ["admin"],
-      auth: "admin",
-      responses: {
-        200: { description: "nodes, by name", schema: z.object({ items: z.array(nodeSchema) }) },
-        403: { description: "not an admin" },
-        503: { description: "Redis is unavailable (redis_unavailable)" },
+/** The operations view's routes, as data: they drive validation and the OpenAPI document. */
+export const adminRoutes = {
+  listNodes: {
+    method: "get",
+    path: "/v1/admin/nodes",
+    operationId: "listNodes",
+    summary: "Nodes whose agent sent a heartbeat within the last hour, live or not",
+    tags: ["admin"],
+    auth: "admin",
+    uses: ["redis"],
+    responses: { 200: { description: "nodes, by name", schema: z.object({ items: z.array(nodeSchema) }) } },
+  },
+  listLogs: {
+    method: "get",
+    path: "/v1/admin/logs",
+    operationId: "listLogs",
+    summary: "Recent log lines of Folio's pods, newest first",
+    tags: ["admin"],
+    auth: "admin",
+    query: z.strictObject({
+      node: z.string().min(1).max(253).optional(),
+      app: z.string().min(1).max(253).optional().meta({ description: "a container name, or the start of a pod name" }),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      before: streamId.optional().meta({ description: "the previous page's nextBefore" }),
+    }),
+    uses: ["redis"],
+    responses: {
+      200: {
+        description: `a page of entries; at most ${LOGS_SCAN_LIMIT} entries are examined per request, so a page can be short and still have a nextBefore`,
+        schema: z.object({
+          items: z.array(logItemSchema),
+          nextBefore: z.string().nullable().meta({ description: "pass as ?before= for older entries; null at the oldest" }),
+        }),
       },
     },
+  },
+} satisfies Record<string, RouteSpec>;
+
+export function registerAdminRoutes(api: ApiRouter, deps: AppDeps): void {
+  api.add(
+    adminRoutes.listNodes,
     async (_input, _req, res) => {
       const heartbeats = await fromRedis(() => listHeartbeats(deps.cache));
       const now = Date.now();
@@ -50,32 +76,7 @@ export function registerAdminRoutes(api: ApiRouter, deps: AppDeps): void {
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/admin/logs",
-      operationId: "listLogs",
-      summary: "Recent log lines of Folio's pods, newest first",
-      tags: ["admin"],
-      auth: "admin",
-      query: z.strictObject({
-        node: z.string().min(1).max(253).optional(),
-        app: z.string().min(1).max(253).optional().meta({ description: "a container name, or the start of a pod name" }),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
-        before: streamId.optional().meta({ description: "the previous page's nextBefore" }),
-      }),
-      responses: {
-        200: {
-          description: `a page of entries; at most ${LOGS_SCAN_LIMIT} entries are examined per request, so a page can be short and still have a nextBefore`,
-          schema: z.object({
-            items: z.array(logItemSchema),
-            nextBefore: z.string().nullable().meta({ description: "pass as ?before= for older entries; null at the oldest" }),
-          }),
-        },
-        400: { description: "bad query" },
-        403: { description: "not an admin" },
-        503: { description: "Redis is unavailable (redis_unavailable)" },
-      },
-    },
+    adminRoutes.listLogs,
     async ({ query }, _req, res) => {
       const page = await fromRedis(() => readLogEntries(deps.cache, { ...query, scanLimit: LOGS_SCAN_LIMIT }));
       const items = page.items.map((entry) => ({ ...entry, level: entry.level ?? null }));

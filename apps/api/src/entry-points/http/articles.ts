@@ -2,7 +2,7 @@ import type { Request } from "express";
 import type { PoolClient } from "pg";
 import { z } from "zod";
 import { articlesRepo, mediaRepo, type Article, type ArticleChanges, type Queryable } from "@folio/db";
-import { AppError, type ApiRouter } from "@folio/http-kit";
+import { AppError, problemWith, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
 import type { Idempotency } from "../../domain/idempotency.js";
 import type { PublicCache } from "@folio/cache";
@@ -14,6 +14,7 @@ import {
   cursorQuery,
   limitQuery,
   page,
+  partialUpdate,
   revisionSchema,
   revisionSummarySchema,
   slugSchema,
@@ -47,16 +48,16 @@ const createBody = z.strictObject({
   tags: editableFields.tags.default([]),
 });
 
-const updateBody = z
-  .strictObject({
+const updateBody = partialUpdate(
+  z.strictObject({
     title: editableFields.title.optional(),
     slug: editableFields.slug.optional(),
     body: editableFields.body.optional(),
     excerpt: editableFields.excerpt.optional(),
     coverMediaId: editableFields.coverMediaId.optional(),
     tags: editableFields.tags.optional(),
-  })
-  .refine((value) => Object.keys(value).length > 0, "send at least one field to change");
+  }),
+);
 
 /** Status changes: which states each action starts from and what it sets. */
 const TRANSITIONS = {
@@ -88,6 +89,130 @@ const slugTaken = (slug: string) =>
   new AppError("slug_taken", 409, `Another article already uses the slug "${slug}".`, {
     errors: [{ in: "body", path: "slug", message: "already in use" }],
   });
+
+/** 412: the problem names the version the client missed, so it can show both and merge without another request. */
+const versionMismatchProblem = problemWith({
+  currentVersion: z.number().int(),
+  yourVersion: z.number().int(),
+  current: articleSchema,
+}).meta({ id: "VersionMismatchProblem" });
+
+const invalidTransitionProblem = problemWith({ currentStatus: articleSchema.shape.status }).meta({ id: "InvalidTransitionProblem" });
+
+/** A status change's route: POST /v1/articles/:id/<action>, allowed from the statuses TRANSITIONS names. */
+function transitionRoute<A extends keyof typeof TRANSITIONS>(action: A) {
+  return {
+    method: "post",
+    path: `/v1/articles/:id/${action}`,
+    operationId: `${action}Article`,
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} an article (from ${TRANSITIONS[action].from.join(" or ")})`,
+    tags: ["articles"],
+    auth: "user",
+    params: idParams,
+    headers: ifMatchHeader,
+    uses: ["postgres"],
+    responses: {
+      200: { description: "done", schema: articleSchema },
+      404: { description: "no such article" },
+      409: { description: "not allowed from the current status (invalid_transition)", schema: invalidTransitionProblem },
+      412: { description: "stale version: someone else saved first (version_mismatch)", schema: versionMismatchProblem },
+    },
+  } as const satisfies RouteSpec;
+}
+
+/** The editor's article routes, as data: they drive validation and the OpenAPI document. */
+export const articleRoutes = {
+  listArticles: {
+    method: "get",
+    path: "/v1/articles",
+    operationId: "listArticles",
+    summary: "List articles for the editor, newest change first",
+    tags: ["articles"],
+    auth: "user",
+    query: z.strictObject({
+      status: z.enum(["draft", "published", "trashed"]).optional(),
+      tag: tagSchema.optional(),
+      q: z.string().trim().min(1).max(100).optional(),
+      cursor: cursorQuery,
+      limit: limitQuery,
+    }),
+    uses: ["postgres"],
+    responses: { 200: { description: "a page of articles", schema: page(articleSchema, "ArticlePage") } },
+  },
+  createArticle: {
+    method: "post",
+    path: "/v1/articles",
+    operationId: "createArticle",
+    summary: "Create a draft article",
+    tags: ["articles"],
+    auth: "user",
+    idempotent: true,
+    headers: idempotencyKeyHeader,
+    body: createBody,
+    uses: ["postgres"],
+    responses: {
+      201: { description: "created; the ETag header holds its version", schema: articleSchema },
+      400: { description: "the cover image does not exist (validation)" },
+      409: { description: "the slug is taken (slug_taken)" },
+    },
+  },
+  getArticle: {
+    method: "get",
+    path: "/v1/articles/:id",
+    operationId: "getArticle",
+    summary: "One article, any status",
+    tags: ["articles"],
+    auth: "user",
+    params: idParams,
+    uses: ["postgres"],
+    responses: { 200: { description: "the article; ETag holds its version", schema: articleSchema }, 404: { description: "no such article" } },
+  },
+  updateArticle: {
+    method: "patch",
+    path: "/v1/articles/:id",
+    operationId: "updateArticle",
+    summary: "Edit an article (If-Match required; the replaced version becomes a revision)",
+    tags: ["articles"],
+    auth: "user",
+    params: idParams,
+    headers: ifMatchHeader,
+    body: updateBody,
+    uses: ["postgres"],
+    responses: {
+      200: { description: "updated", schema: articleSchema },
+      400: { description: "If-Match is missing, or the cover image does not exist (validation)" },
+      404: { description: "no such article" },
+      409: { description: "the slug is taken (slug_taken), or the article is trashed (article_trashed)" },
+      412: { description: "stale version: someone else saved first (version_mismatch)", schema: versionMismatchProblem },
+    },
+  },
+  publishArticle: transitionRoute("publish"),
+  unpublishArticle: transitionRoute("unpublish"),
+  trashArticle: transitionRoute("trash"),
+  restoreArticle: transitionRoute("restore"),
+  listRevisions: {
+    method: "get",
+    path: "/v1/articles/:id/revisions",
+    operationId: "listRevisions",
+    summary: "Earlier versions of an article, newest first",
+    tags: ["articles"],
+    auth: "user",
+    params: idParams,
+    uses: ["postgres"],
+    responses: { 200: { description: "revisions", schema: z.object({ items: z.array(revisionSummarySchema) }) }, 404: { description: "no such article" } },
+  },
+  getRevision: {
+    method: "get",
+    path: "/v1/articles/:id/revisions/:version",
+    operationId: "getRevision",
+    summary: "One earlier version of an article",
+    tags: ["articles"],
+    auth: "user",
+    params: z.object({ id: uuidParam, version: z.coerce.number().int().min(1) }),
+    uses: ["postgres"],
+    responses: { 200: { description: "the revision", schema: revisionSchema }, 404: { description: "no such revision" } },
+  },
+} satisfies Record<string, RouteSpec>;
 
 export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency: Idempotency, cache: PublicCache): void {
   const { pool } = deps;
@@ -143,22 +268,7 @@ export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency
   }
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/articles",
-      operationId: "listArticles",
-      summary: "List articles for the editor, newest change first",
-      tags: ["articles"],
-      auth: "user",
-      query: z.strictObject({
-        status: z.enum(["draft", "published", "trashed"]).optional(),
-        tag: tagSchema.optional(),
-        q: z.string().trim().min(1).max(100).optional(),
-        cursor: cursorQuery,
-        limit: limitQuery,
-      }),
-      responses: { 200: { description: "a page of articles", schema: page(articleSchema) }, 400: { description: "bad query" } },
-    },
+    articleRoutes.listArticles,
     async ({ query }, _req, res) => {
       const result = await articlesRepo.list(pool, query);
       res.json({ items: result.items.map(presentArticle), nextCursor: result.nextCursor });
@@ -166,23 +276,7 @@ export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency
   );
 
   api.add(
-    {
-      method: "post",
-      path: "/v1/articles",
-      operationId: "createArticle",
-      summary: "Create a draft article",
-      tags: ["articles"],
-      auth: "user",
-      idempotent: true,
-      headers: idempotencyKeyHeader,
-      body: createBody,
-      responses: {
-        201: { description: "created; the ETag header holds its version", schema: articleSchema },
-        400: { description: "invalid body" },
-        409: { description: "slug taken" },
-        422: { description: "Idempotency-Key reused for another request" },
-      },
-    },
+    articleRoutes.createArticle,
     async ({ body, headers }, req, res) => {
       const result = await idempotency.run(
         { userId: req.user!.id, key: headers["idempotency-key"], method: req.method, path: req.path, body },
@@ -196,16 +290,7 @@ export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/articles/:id",
-      operationId: "getArticle",
-      summary: "One article, any status",
-      tags: ["articles"],
-      auth: "user",
-      params: idParams,
-      responses: { 200: { description: "the article; ETag holds its version", schema: articleSchema }, 404: { description: "no such article" } },
-    },
+    articleRoutes.getArticle,
     async ({ params }, _req, res) => {
       const article = await articlesRepo.findById(pool, params.id);
       if (!article) throw new AppError("not_found", 404, "No such article.");
@@ -214,48 +299,17 @@ export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency
   );
 
   api.add(
-    {
-      method: "patch",
-      path: "/v1/articles/:id",
-      operationId: "updateArticle",
-      summary: "Edit an article (If-Match required; the replaced version becomes a revision)",
-      tags: ["articles"],
-      auth: "user",
-      params: idParams,
-      headers: ifMatchHeader,
-      body: updateBody,
-      responses: {
-        200: { description: "updated", schema: articleSchema },
-        400: { description: "invalid body or missing If-Match" },
-        404: { description: "no such article" },
-        409: { description: "slug taken, or the article is trashed" },
-        412: { description: "stale version: someone else saved first; the problem carries the current version" },
-      },
-    },
+    articleRoutes.updateArticle,
     async ({ params, headers, body }, req, res) => {
       const article = await change(req, params.id, headers["if-match"], body);
       res.setHeader("etag", etagFor(article.version)).json(presentArticle(article));
     },
   );
 
-  for (const [action, transition] of Object.entries(TRANSITIONS)) {
+  for (const action of Object.keys(TRANSITIONS) as (keyof typeof TRANSITIONS)[]) {
+    const transition = TRANSITIONS[action];
     api.add(
-      {
-        method: "post",
-        path: `/v1/articles/:id/${action}`,
-        operationId: `${action}Article`,
-        summary: `${action[0]!.toUpperCase()}${action.slice(1)} an article (from ${transition.from.join(" or ")})`,
-        tags: ["articles"],
-        auth: "user",
-        params: idParams,
-        headers: ifMatchHeader,
-        responses: {
-          200: { description: "done", schema: articleSchema },
-          404: { description: "no such article" },
-          409: { description: "not allowed from the current status" },
-          412: { description: "stale version" },
-        },
-      },
+      articleRoutes[`${action}Article`],
       async ({ params, headers }, req, res) => {
         const article = await change(req, params.id, headers["if-match"], transition.changes, transition.from);
         res.setHeader("etag", etagFor(article.version)).json(presentArticle(article));
@@ -264,16 +318,7 @@ export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency
   }
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/articles/:id/revisions",
-      operationId: "listRevisions",
-      summary: "Earlier versions of an article, newest first",
-      tags: ["articles"],
-      auth: "user",
-      params: idParams,
-      responses: { 200: { description: "revisions", schema: z.object({ items: z.array(revisionSummarySchema) }) }, 404: { description: "no such article" } },
-    },
+    articleRoutes.listRevisions,
     async ({ params }, _req, res) => {
       if (!(await articlesRepo.findById(pool, params.id))) throw new AppError("not_found", 404, "No such article.");
       res.json({ items: (await articlesRepo.listRevisions(pool, params.id)).map(presentRevisionSummary) });
@@ -281,16 +326,7 @@ export function registerArticleRoutes(api: ApiRouter, deps: AppDeps, idempotency
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/articles/:id/revisions/:version",
-      operationId: "getRevision",
-      summary: "One earlier version of an article",
-      tags: ["articles"],
-      auth: "user",
-      params: z.object({ id: uuidParam, version: z.coerce.number().int().min(1) }),
-      responses: { 200: { description: "the revision", schema: revisionSchema }, 404: { description: "no such revision" } },
-    },
+    articleRoutes.getRevision,
     async ({ params }, _req, res) => {
       const revision = await articlesRepo.getRevision(pool, params.id, params.version);
       if (!revision) throw new AppError("not_found", 404, "No such revision.");

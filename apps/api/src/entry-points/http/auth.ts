@@ -2,7 +2,7 @@ import type { RequestHandler } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import { z } from "zod";
 import { usersRepo, type UserRole } from "@folio/db";
-import { AppError, type ApiRouter } from "@folio/http-kit";
+import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
 import { dummyPasswordHash, verifyPassword } from "../../domain/passwords.js";
 import { SharedRateLimitStore } from "../../domain/rate-limit-store.js";
@@ -51,6 +51,38 @@ export const requireAdmin: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** Login and the current user, as data: they drive validation and the OpenAPI document. */
+export const authRoutes = {
+  login: {
+    method: "post",
+    path: "/v1/auth/login",
+    operationId: "login",
+    summary: "Exchange email and password for a bearer token",
+    tags: ["auth"],
+    auth: "public",
+    body: z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(1024) }),
+    // Not Redis: the attempt counters fall back to this process while it is away (ADR 0016).
+    uses: ["postgres"],
+    responses: {
+      200: {
+        description: "logged in",
+        schema: z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: userSchema }).meta({ id: "LoginResult" }),
+      },
+      401: { description: "wrong email or password, the same answer for both (invalid_credentials)" },
+      429: { description: "too many failed attempts for this client and email (rate_limited)" },
+    },
+  },
+  me: {
+    method: "get",
+    path: "/v1/auth/me",
+    operationId: "me",
+    summary: "The user the token belongs to",
+    tags: ["auth"],
+    auth: "user",
+    responses: { 200: { description: "the current user", schema: userSchema } },
+  },
+} satisfies Record<string, RouteSpec>;
+
 export function registerAuthRoutes(api: ApiRouter, deps: AppDeps, tokens: TokenService): void {
   const { config } = deps;
   // Counted in Redis, so the limit holds across every replica (per replica only while Redis is down).
@@ -67,21 +99,7 @@ export function registerAuthRoutes(api: ApiRouter, deps: AppDeps, tokens: TokenS
   });
 
   api.add(
-    {
-      method: "post",
-      path: "/v1/auth/login",
-      operationId: "login",
-      summary: "Exchange email and password for a bearer token",
-      tags: ["auth"],
-      auth: "public",
-      body: z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(1024) }),
-      responses: {
-        200: { description: "logged in", schema: z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: userSchema }) },
-        400: { description: "invalid body" },
-        401: { description: "wrong email or password (the same answer for both)" },
-        429: { description: "too many attempts" },
-      },
-    },
+    authRoutes.login,
     async ({ body }, req, res) => {
       await new Promise<void>((resolve, reject) => limiter(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
       if (res.headersSent) return;
@@ -95,15 +113,7 @@ export function registerAuthRoutes(api: ApiRouter, deps: AppDeps, tokens: TokenS
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/auth/me",
-      operationId: "me",
-      summary: "The user the token belongs to",
-      tags: ["auth"],
-      auth: "user",
-      responses: { 200: { description: "the current user", schema: userSchema }, 401: { description: "no valid token" } },
-    },
+    authRoutes.me,
     async (_input, req, res) => {
       const user = await usersRepo.findById(deps.pool, req.user!.id);
       if (!user) throw unauthorized();

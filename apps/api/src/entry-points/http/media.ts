@@ -13,7 +13,7 @@ import busboy from "busboy";
 import type { Request } from "express";
 import { z } from "zod";
 import { mediaRepo } from "@folio/db";
-import { AppError, type ApiRouter } from "@folio/http-kit";
+import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import { enqueueMedia } from "@folio/queue";
 import { isNotFound, mediaKeys } from "@folio/storage";
 import type { AppDeps } from "../../deps.js";
@@ -124,29 +124,82 @@ function receiveUpload(req: Request, deps: AppDeps, key: string): Promise<Receiv
   });
 }
 
+/** The media routes, as data: they drive validation and the OpenAPI document. */
+export const mediaRoutes = {
+  uploadMedia: {
+    method: "post",
+    path: "/v1/media",
+    operationId: "uploadMedia",
+    summary: "Upload an image; variants are made in the background",
+    tags: ["media"],
+    auth: "user",
+    idempotent: true,
+    headers: idempotencyKeyHeader,
+    bodyType: "multipart",
+    multipart: z.object({ file: z.string().meta({ format: "binary", description: "the image" }) }),
+    uses: ["postgres", "storage", "queue"],
+    responses: {
+      201: { description: "stored; status is pending until the worker has made the variants", schema: mediaSchema },
+      400: { description: "no file part, or the file is empty" },
+      413: { description: "the file is larger than MEDIA_MAX_BYTES" },
+      415: { description: "not a JPEG, PNG, GIF, WebP or AVIF image, judged by its first bytes" },
+    },
+  },
+  listMedia: {
+    method: "get",
+    path: "/v1/media",
+    operationId: "listMedia",
+    summary: "List media, newest first",
+    tags: ["media"],
+    auth: "user",
+    query: z.strictObject({ status: z.enum(["pending", "ready", "failed", "deleted"]).optional(), cursor: cursorQuery, limit: limitQuery }),
+    uses: ["postgres"],
+    responses: { 200: { description: "a page of media", schema: page(mediaSchema, "MediaPage") } },
+  },
+  getMedia: {
+    method: "get",
+    path: "/v1/media/:id",
+    operationId: "getMedia",
+    summary: "One media item and its variants",
+    tags: ["media"],
+    auth: "user",
+    params: idParams,
+    uses: ["postgres"],
+    responses: { 200: { description: "the media item", schema: mediaSchema }, 404: { description: "no such media" } },
+  },
+  getMediaContent: {
+    method: "get",
+    path: "/v1/media/:id/content/:variant",
+    operationId: "getMediaContent",
+    summary: "The bytes of the original or of a variant (public: used by the site's <img> tags)",
+    tags: ["media"],
+    auth: "public",
+    params: z.object({ id: uuidParam, variant: z.string().regex(/^[a-z0-9-]{1,40}$/) }),
+    uses: ["postgres", "storage"],
+    responses: {
+      200: { description: "the image", contentType: "image/*", schema: z.string().meta({ format: "binary" }) },
+      302: { description: "redirect to a presigned URL (MEDIA_DELIVERY=redirect)" },
+      404: { description: "no such media or variant (yet)" },
+    },
+  },
+  deleteMedia: {
+    method: "delete",
+    path: "/v1/media/:id",
+    operationId: "deleteMedia",
+    summary: "Delete a media item (files are removed now or by the cleanup job)",
+    tags: ["media"],
+    auth: "user",
+    params: idParams,
+    uses: ["postgres"],
+    responses: { 204: { description: "deleted" }, 404: { description: "no such media" } },
+  },
+} satisfies Record<string, RouteSpec>;
+
 export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: Idempotency, cache: PublicCache): void {
   const { pool, storage } = deps;
 
   api.add(
-    {
-      method: "post",
-      path: "/v1/media",
-      operationId: "uploadMedia",
-      summary: "Upload an image; variants are made in the background",
-      tags: ["media"],
-      auth: "user",
-      idempotent: true,
-      headers: idempotencyKeyHeader,
-      bodyType: "multipart",
-      multipart: z.object({ file: z.string().meta({ format: "binary", description: "the image" }) }),
-      responses: {
-        201: { description: "stored; status is pending until the worker has made the variants", schema: mediaSchema },
-        400: { description: "no file part or malformed body" },
-        413: { description: "file too large" },
-        415: { description: "not a supported image" },
-        503: { description: "stored, but the processing job could not be queued; it will be queued by the reconciler" },
-      },
-    },
+    mediaRoutes.uploadMedia,
     async ({ headers }, req, res) => {
       const key = headers["idempotency-key"];
       const request = { userId: req.user!.id, key, method: req.method, path: req.path, body: { upload: key ?? null } };
@@ -195,16 +248,7 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/media",
-      operationId: "listMedia",
-      summary: "List media, newest first",
-      tags: ["media"],
-      auth: "user",
-      query: z.strictObject({ status: z.enum(["pending", "ready", "failed", "deleted"]).optional(), cursor: cursorQuery, limit: limitQuery }),
-      responses: { 200: { description: "a page of media", schema: page(mediaSchema) } },
-    },
+    mediaRoutes.listMedia,
     async ({ query }, _req, res) => {
       const result = await mediaRepo.list(pool, query);
       res.json({ items: result.items.map(presentMedia), nextCursor: result.nextCursor });
@@ -212,16 +256,7 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/media/:id",
-      operationId: "getMedia",
-      summary: "One media item and its variants",
-      tags: ["media"],
-      auth: "user",
-      params: idParams,
-      responses: { 200: { description: "the media item", schema: mediaSchema }, 404: { description: "no such media" } },
-    },
+    mediaRoutes.getMedia,
     async ({ params }, _req, res) => {
       const media = await mediaRepo.findById(pool, params.id);
       if (!media) throw new AppError("not_found", 404, "No such media.");
@@ -230,20 +265,7 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/media/:id/content/:variant",
-      operationId: "getMediaContent",
-      summary: "The bytes of the original or of a variant (public: used by the site's <img> tags)",
-      tags: ["media"],
-      auth: "public",
-      params: z.object({ id: uuidParam, variant: z.string().regex(/^[a-z0-9-]{1,40}$/) }),
-      responses: {
-        200: { description: "the image", contentType: "image/*", schema: z.string().meta({ format: "binary" }) },
-        302: { description: "redirect to a presigned URL (MEDIA_DELIVERY=redirect)" },
-        404: { description: "no such media or variant (yet)" },
-      },
-    },
+    mediaRoutes.getMediaContent,
     async ({ params }, req, res) => {
       const media = await mediaRepo.findById(pool, params.id);
       if (!media || media.status === "deleted") throw new AppError("not_found", 404, "No such media.");
@@ -276,16 +298,7 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
   );
 
   api.add(
-    {
-      method: "delete",
-      path: "/v1/media/:id",
-      operationId: "deleteMedia",
-      summary: "Delete a media item (files are removed now or by the cleanup job)",
-      tags: ["media"],
-      auth: "user",
-      params: idParams,
-      responses: { 204: { description: "deleted" }, 404: { description: "no such media" } },
-    },
+    mediaRoutes.deleteMedia,
     async ({ params }, req, res) => {
       const media = await mediaRepo.markDeleted(pool, params.id);
       if (!media) throw new AppError("not_found", 404, "No such media.");

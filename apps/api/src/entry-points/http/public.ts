@@ -5,7 +5,7 @@
 import type { Response } from "express";
 import { z } from "zod";
 import { articlesRepo, mediaRepo, type Article } from "@folio/db";
-import { AppError, type ApiRouter } from "@folio/http-kit";
+import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
 import type { PublicCache } from "@folio/cache";
 import { presentPublicArticle } from "./presenters.js";
@@ -18,6 +18,33 @@ function send(res: Response, body: Buffer, source: string): void {
   res.send(body);
 }
 
+/** The public read API's routes, as data: they drive validation and the OpenAPI document. */
+export const publicRoutes = {
+  listPublicArticles: {
+    method: "get",
+    path: "/v1/public/articles",
+    operationId: "listPublicArticles",
+    summary: "Published articles, newest first",
+    tags: ["public"],
+    auth: "public",
+    query: z.strictObject({ tag: tagSchema.optional(), cursor: cursorQuery, limit: limitQuery }),
+    // Redis is not a dependency here: the cache falls back to PostgreSQL (see @folio/cache).
+    uses: ["postgres"],
+    responses: { 200: { description: "a page of published articles (no bodies)", schema: page(publicSummarySchema, "PublicSummaryPage") } },
+  },
+  getPublicArticle: {
+    method: "get",
+    path: "/v1/public/articles/:slug",
+    operationId: "getPublicArticle",
+    summary: "One published article by slug",
+    tags: ["public"],
+    auth: "public",
+    params: z.object({ slug: slugSchema }),
+    uses: ["postgres"],
+    responses: { 200: { description: "the article", schema: publicArticleSchema }, 404: { description: "no published article has this slug" } },
+  },
+} satisfies Record<string, RouteSpec>;
+
 export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: PublicCache): void {
   const { pool } = deps;
 
@@ -28,16 +55,7 @@ export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: Publi
   }
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/public/articles",
-      operationId: "listPublicArticles",
-      summary: "Published articles, newest first",
-      tags: ["public"],
-      auth: "public",
-      query: z.strictObject({ tag: tagSchema.optional(), cursor: cursorQuery, limit: limitQuery }),
-      responses: { 200: { description: "a page of published articles (no bodies)", schema: page(publicSummarySchema) } },
-    },
+    publicRoutes.listPublicArticles,
     async ({ query }, _req, res) => {
       const key = `list:${query.limit}:${query.tag ?? ""}:${query.cursor ?? ""}`;
       const { body, source } = await cache.read(key, async () => {
@@ -50,16 +68,7 @@ export function registerPublicRoutes(api: ApiRouter, deps: AppDeps, cache: Publi
   );
 
   api.add(
-    {
-      method: "get",
-      path: "/v1/public/articles/:slug",
-      operationId: "getPublicArticle",
-      summary: "One published article by slug",
-      tags: ["public"],
-      auth: "public",
-      params: z.object({ slug: slugSchema }),
-      responses: { 200: { description: "the article", schema: publicArticleSchema }, 404: { description: "no published article has this slug" } },
-    },
+    publicRoutes.getPublicArticle,
     async ({ params }, _req, res) => {
       const { body, source } = await cache.read(`article:${params.slug}`, async () => {
         const article = await articlesRepo.findPublishedBySlug(pool, params.slug);

@@ -1,13 +1,17 @@
 import type { Response } from "express";
 import { z } from "zod";
-import { validateKey, type IdempotentResult } from "../../domain/idempotency.js";
+import { IDEMPOTENCY_KEY_PATTERN, type IdempotentResult } from "../../domain/idempotency.js";
 
-/** The Idempotency-Key header, validated (1–200 visible ASCII characters). */
+/**
+ * The Idempotency-Key header: 1–200 visible ASCII characters. A pattern rather than a refinement, so that the
+ * OpenAPI document states the same rule the server applies.
+ */
 export const idempotencyKeyHeader = z.object({
   "idempotency-key": z
     .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, "1 to 200 visible ASCII characters")
     .optional()
-    .transform((key) => validateKey(key)),
+    .meta({ description: "Retry safely: a repeated request with the same key replays the first response." }),
 });
 
 export function sendOutcome(res: Response, result: IdempotentResult): void {

@@ -1,4 +1,8 @@
-/** Response and shared request schemas. They drive both validation and the OpenAPI document. */
+/**
+ * Response and shared request schemas. They drive both validation and the OpenAPI document. Response schemas are
+ * named with .meta({ id }), which makes them components of the document and named types in the web app's
+ * generated client types (apps/web/src/api/schema.gen.ts).
+ */
 import { z } from "zod";
 import { decodeCursor } from "@folio/db";
 import { SLUG_MAX, SLUG_PATTERN } from "../../domain/slugs.js";
@@ -22,8 +26,17 @@ export const cursorQuery = z
   .refine((cursor) => decodeCursor(cursor) !== undefined, "not a cursor from this API")
   .optional();
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page" }) });
+export const page = <T extends z.ZodType>(item: T, id: string) =>
+  z
+    .object({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: "pass as ?cursor= for the next page" }) })
+    .meta({ id });
+
+/**
+ * A partial update: every field optional, at least one present. The refinement is what the server checks;
+ * minProperties says the same in the document, where a refinement cannot be seen.
+ */
+export const partialUpdate = <T extends z.ZodObject>(fields: T, message = "send at least one field to change") =>
+  fields.refine((value) => Object.keys(value).length > 0, message).meta({ minProperties: 1 });
 
 export const userSchema = z.object({
   id: z.uuid(),
@@ -32,7 +45,7 @@ export const userSchema = z.object({
   role: z.enum(["admin", "editor"]),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-});
+}).meta({ id: "User" });
 
 export const variantSchema = z.object({
   name: z.string(),
@@ -41,7 +54,7 @@ export const variantSchema = z.object({
   height: z.number().int(),
   bytes: z.number().int(),
   url: z.string(),
-});
+}).meta({ id: "Variant" });
 
 export const mediaSchema = z.object({
   id: z.uuid(),
@@ -56,7 +69,7 @@ export const mediaSchema = z.object({
   variants: z.array(variantSchema),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-});
+}).meta({ id: "Media" });
 
 export const articleSchema = z.object({
   id: z.uuid(),
@@ -73,10 +86,11 @@ export const articleSchema = z.object({
   version: z.number().int().meta({ description: "also sent as the ETag" }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-});
+}).meta({ id: "Article" });
 
 export const coverSchema = z
   .object({ id: z.uuid(), status: z.string(), url: z.string(), variants: z.array(variantSchema) })
+  .meta({ id: "Cover" })
   .nullable();
 
 export const publicArticleSchema = z.object({
@@ -88,9 +102,9 @@ export const publicArticleSchema = z.object({
   publishedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   cover: coverSchema,
-});
+}).meta({ id: "PublicArticle" });
 
-export const publicSummarySchema = publicArticleSchema.omit({ body: true });
+export const publicSummarySchema = publicArticleSchema.omit({ body: true }).meta({ id: "PublicSummary" });
 
 export const revisionSummarySchema = z.object({
   version: z.number().int(),
@@ -99,11 +113,11 @@ export const revisionSummarySchema = z.object({
   status: z.enum(["draft", "published", "trashed"]),
   editedBy: z.uuid().nullable(),
   savedAt: z.iso.datetime(),
-});
+}).meta({ id: "RevisionSummary" });
 
 export const revisionSchema = revisionSummarySchema.extend({
   body: z.string(),
   excerpt: z.string(),
   coverMediaId: z.uuid().nullable(),
   tags: z.array(z.string()),
-});
+}).meta({ id: "Revision" });

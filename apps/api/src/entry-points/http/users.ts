@@ -1,50 +1,91 @@
 import { z } from "zod";
 import { usersRepo, withTransaction } from "@folio/db";
-import { AppError, type ApiRouter } from "@folio/http-kit";
+import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import type { AppDeps } from "../../deps.js";
 import type { Idempotency } from "../../domain/idempotency.js";
 import { hashPassword } from "../../domain/passwords.js";
 import { idempotencyKeyHeader, sendOutcome } from "./respond.js";
 import { presentUser } from "./presenters.js";
-import { userSchema, uuidParam } from "./schemas.js";
+import { partialUpdate, userSchema, uuidParam } from "./schemas.js";
 
 const password = z.string().min(12, "at least 12 characters").max(1024);
 const role = z.enum(["admin", "editor"]);
 const idParams = z.object({ id: uuidParam });
 
+/** User administration, as data: it drives validation and the OpenAPI document. */
+export const userRoutes = {
+  listUsers: {
+    method: "get",
+    path: "/v1/users",
+    operationId: "listUsers",
+    summary: "List users",
+    tags: ["users"],
+    auth: "admin",
+    uses: ["postgres"],
+    responses: { 200: { description: "all users", schema: z.object({ items: z.array(userSchema) }) } },
+  },
+  createUser: {
+    method: "post",
+    path: "/v1/users",
+    operationId: "createUser",
+    summary: "Create a user",
+    tags: ["users"],
+    auth: "admin",
+    idempotent: true,
+    headers: idempotencyKeyHeader,
+    body: z.strictObject({ email: z.email().max(254), name: z.string().trim().min(1).max(120), role, password }),
+    uses: ["postgres"],
+    responses: {
+      201: { description: "created", schema: userSchema },
+      409: { description: "the email is taken (email_taken)" },
+    },
+  },
+  updateUser: {
+    method: "patch",
+    path: "/v1/users/:id",
+    operationId: "updateUser",
+    summary: "Change a user's name, role or password",
+    tags: ["users"],
+    auth: "admin",
+    params: idParams,
+    body: partialUpdate(
+      z.strictObject({ name: z.string().trim().min(1).max(120).optional(), role: role.optional(), password: password.optional() }),
+      "at least one field",
+    ),
+    uses: ["postgres"],
+    responses: {
+      200: { description: "updated", schema: userSchema },
+      404: { description: "no such user" },
+      409: { description: "it would leave no admin (last_admin)" },
+    },
+  },
+  deleteUser: {
+    method: "delete",
+    path: "/v1/users/:id",
+    operationId: "deleteUser",
+    summary: "Delete a user (their articles stay, without an author)",
+    tags: ["users"],
+    auth: "admin",
+    params: idParams,
+    uses: ["postgres"],
+    responses: {
+      204: { description: "deleted" },
+      404: { description: "no such user" },
+      409: { description: "it is yourself (cannot_delete_self) or the last admin (last_admin)" },
+    },
+  },
+} satisfies Record<string, RouteSpec>;
+
 export function registerUserRoutes(api: ApiRouter, deps: AppDeps, idempotency: Idempotency): void {
   api.add(
-    {
-      method: "get",
-      path: "/v1/users",
-      operationId: "listUsers",
-      summary: "List users",
-      tags: ["users"],
-      auth: "admin",
-      responses: { 200: { description: "all users", schema: z.object({ items: z.array(userSchema) }) }, 403: { description: "not an admin" } },
-    },
+    userRoutes.listUsers,
     async (_input, _req, res) => {
       res.json({ items: (await usersRepo.list(deps.pool)).map(presentUser) });
     },
   );
 
   api.add(
-    {
-      method: "post",
-      path: "/v1/users",
-      operationId: "createUser",
-      summary: "Create a user",
-      tags: ["users"],
-      auth: "admin",
-      idempotent: true,
-      headers: idempotencyKeyHeader,
-      body: z.strictObject({ email: z.email().max(254), name: z.string().trim().min(1).max(120), role, password }),
-      responses: {
-        201: { description: "created", schema: userSchema },
-        409: { description: "the email is taken" },
-        422: { description: "Idempotency-Key reused for another request" },
-      },
-    },
+    userRoutes.createUser,
     async ({ body, headers }, req, res) => {
       const passwordHash = await hashPassword(body.password);
       const result = await idempotency.run(
@@ -60,23 +101,7 @@ export function registerUserRoutes(api: ApiRouter, deps: AppDeps, idempotency: I
   );
 
   api.add(
-    {
-      method: "patch",
-      path: "/v1/users/:id",
-      operationId: "updateUser",
-      summary: "Change a user's name, role or password",
-      tags: ["users"],
-      auth: "admin",
-      params: idParams,
-      body: z
-        .strictObject({ name: z.string().trim().min(1).max(120).optional(), role: role.optional(), password: password.optional() })
-        .refine((value) => Object.keys(value).length > 0, "at least one field"),
-      responses: {
-        200: { description: "updated", schema: userSchema },
-        404: { description: "no such user" },
-        409: { description: "would leave no admin" },
-      },
-    },
+    userRoutes.updateUser,
     async ({ params, body }, _req, res) => {
       const passwordHash = body.password ? await hashPassword(body.password) : undefined;
       const user = await withTransaction(deps.pool, async (tx) => {
@@ -94,16 +119,7 @@ export function registerUserRoutes(api: ApiRouter, deps: AppDeps, idempotency: I
   );
 
   api.add(
-    {
-      method: "delete",
-      path: "/v1/users/:id",
-      operationId: "deleteUser",
-      summary: "Delete a user (their articles stay, without an author)",
-      tags: ["users"],
-      auth: "admin",
-      params: idParams,
-      responses: { 204: { description: "deleted" }, 404: { description: "no such user" }, 409: { description: "yourself or the last admin" } },
-    },
+    userRoutes.deleteUser,
     async ({ params }, req, res) => {
       if (params.id === req.user!.id) throw new AppError("cannot_delete_self", 409, "You cannot delete yourself.");
       await withTransaction(deps.pool, async (tx) => {
