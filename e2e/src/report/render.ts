@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * Renders e2e/.artifacts/timings.json into report.html (pnpm e2e runs this), and with --svg ID FILE one
+ * scenario's chart as an SVG picture for the docs.
+ *
+ * Usage: node src/report/render.ts TIMINGS.json REPORT.html [--svg SCENARIO-ID OUT.svg]
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { TimingsFile } from "../helpers/timeline.ts";
+import { renderHtml } from "./html.ts";
+import { renderSvg } from "./svg.ts";
+
+const [input, output, flag, id, svgOut] = process.argv.slice(2);
+if (!input || !output || (flag !== undefined && (flag !== "--svg" || !id || !svgOut))) {
+  process.stderr.write("Usage: node src/report/render.ts TIMINGS.json REPORT.html [--svg SCENARIO-ID OUT.svg]\n");
+  process.exitCode = 2;
+} else {
+  const timings = JSON.parse(readFileSync(input, "utf8")) as TimingsFile;
+  writeFileSync(output, renderHtml(timings));
+  process.stdout.write(`wrote ${output} (${timings.scenarios.length} scenarios)\n`);
+  if (flag === "--svg") {
+    const scenario = timings.scenarios.find((candidate) => candidate.id === id);
+    if (!scenario) {
+      process.stderr.write(`no scenario ${id} in ${input} (it has ${timings.scenarios.map((candidate) => candidate.id).join(", ")})\n`);
+      process.exitCode = 1;
+    } else {
+      writeFileSync(svgOut!, renderSvg(scenario));
+      process.stdout.write(`wrote ${svgOut}\n`);
+    }
+  }
+}
