@@ -83,12 +83,22 @@ given, is appended and is what the node actually pulls.
 {{- default (printf "%s-agent" .Release.Namespace) .Values.agent.namespace.name }}
 {{- end }}
 
-{{/* The URLs browsers use: https when the Ingress terminates TLS. */}}
+{{/*
+The URLs browsers use: https when the Ingress terminates TLS, and ingress.publicPort when the ingress is reached on
+a port other than the scheme's default (a kind cluster mapped to 127.0.0.1:8080). A browser's Origin header carries
+the port exactly so, which CORS_ORIGINS must match. (dict "ctx" $ "host" "…")
+*/}}
+{{- define "folio.publicUrl" -}}
+{{- $tls := .ctx.Values.ingress.tls.enabled }}
+{{- $port := int (default 0 .ctx.Values.ingress.publicPort) }}
+{{- printf "%s://%s" (ternary "https" "http" $tls) .host }}
+{{- if and $port (ne $port (ternary 443 80 $tls)) }}:{{ $port }}{{ end }}
+{{- end }}
 {{- define "folio.webUrl" -}}
-{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.ingress.hosts.web }}
+{{- include "folio.publicUrl" (dict "ctx" . "host" .Values.ingress.hosts.web) }}
 {{- end }}
 {{- define "folio.apiUrl" -}}
-{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.ingress.hosts.api }}
+{{- include "folio.publicUrl" (dict "ctx" . "host" .Values.ingress.hosts.api) }}
 {{- end }}
 
 {{/* The selector labels the subcharts give their pods: (dict "ctx" $ "chart" "postgres"). */}}

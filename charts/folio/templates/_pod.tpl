@@ -14,6 +14,21 @@ seccompProfile:
   type: RuntimeDefault
 {{- end }}
 
+{{/*
+The backup's pods (the CronJob and the backup-check Job) run as the postgres image's "postgres" user (999), whose
+pg_dump they use; fsGroup makes the backups volume writable for it. One definition, so the check runs as exactly
+the user the nightly dump runs as.
+*/}}
+{{- define "folio.backupPodSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 999
+runAsGroup: 999
+fsGroup: 999
+fsGroupChangePolicy: OnRootMismatch
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
 {{- define "folio.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true

@@ -1,9 +1,10 @@
 /**
  * The backup CronJob's script and the documented restore, run for real: charts/folio/files/backup.sh and
- * restore.sh (the very files the chart mounts) against a real PostgreSQL from @folio/testkit.
+ * restore.sh (the very files the chart mounts) against a real PostgreSQL from @folio/testkit; and
+ * backup-check.sh, which the backup-check Job runs against the backups volume at every install and upgrade.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -42,9 +43,19 @@ function libpqEnv(url: string): Record<string, string> {
   };
 }
 
-async function run(script: "backup.sh" | "restore.sh", env: Record<string, string> = {}, args: string[] = []) {
+/** The backup's user in the pod: the postgres image's uid and gid. */
+const BACKUP_UID = 999;
+
+async function run(script: "backup.sh" | "restore.sh" | "backup-check.sh", env: Record<string, string> = {}, args: string[] = [], { asBackupUser = false } = {}) {
+  const file = `${folioChart}/files/${script}`;
+  // As root (a CI container), setpriv drops to the pod's uid, for whom permissions apply as they do in the cluster;
+  // the script is passed with -c, so that uid need not be able to read the checkout.
+  const [command, commandArgs] =
+    asBackupUser && process.getuid?.() === 0
+      ? ["setpriv", [`--reuid=${BACKUP_UID}`, `--regid=${BACKUP_UID}`, "--clear-groups", "bash", "-c", readFileSync(file, "utf8"), script, ...args]]
+      : ["bash", [file, ...args]];
   try {
-    const { stdout, stderr } = await exec("bash", [`${folioChart}/files/${script}`, ...args], {
+    const { stdout, stderr } = await exec(command, commandArgs, {
       env: { PATH: process.env.PATH, ...libpqEnv(databaseUrl), BACKUP_DIR: backupDir, ...env },
     });
     return { code: 0, stdout, stderr };
@@ -142,5 +153,34 @@ describe("backup and restore scripts", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("does not exist");
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe("backup-check script", () => {
+  it("when the backups directory is writable, then the check writes and removes a file, prints the free space and exits 0", async () => {
+    writeFileSync(join(backupDir, "folio-20250101T010000Z.dump"), "old");
+    const result = await run("backup-check.sh");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^backup-check: ${backupDir} is writable by uid \\d+ gid \\d+; \\d+ MiB free of \\d+ MiB; 1 dump\\(s\\) there\\n$`));
+    expect(dumps()).toEqual(["folio-20250101T010000Z.dump"]);
+  });
+
+  it("when the backup's user cannot write the backups directory, then the check exits 2 naming the directory and the user, and leaves nothing", async () => {
+    // Owned by someone else and not writable by others: a volume the fsGroup did not reach.
+    chmodSync(backupDir, 0o555);
+    try {
+      const result = await run("backup-check.sh", {}, [], { asBackupUser: true });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`cannot create a file in ${backupDir} as uid \\d+`));
+    } finally {
+      chmodSync(backupDir, 0o700);
+    }
+    expect(dumps()).toEqual([]);
+  });
+
+  it("when nothing is mounted at BACKUP_DIR, then the check exits 2 and says so", async () => {
+    const result = await run("backup-check.sh", { BACKUP_DIR: join(backupDir, "missing") });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("is not a directory: is the backups volume mounted there?");
   });
 });

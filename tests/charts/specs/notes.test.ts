@@ -22,11 +22,18 @@ describe("NOTES.txt and secrets", () => {
     expect(notes).toContain("http://api.folio.localtest.me");
     expect(notes).toContain("kubectl -n folio get secret folio-credentials -o jsonpath='{.data.admin-password}'");
     expect(notes).toContain("helm test folio -n folio --logs");
+    expect(notes).toContain("kubectl -n folio logs job/folio-backup-check-1");
   });
 
   it("when TLS is on, then NOTES prints https URLs", async () => {
     const { notes } = await dryRunInstall(["--set", "ingress.tls.enabled=true"]);
     expect(notes).toContain("https://folio.localtest.me");
+  });
+
+  it("when the ingress is reached on another port (kind mapped to 127.0.0.1:8080), then NOTES prints the URLs with that port", async () => {
+    const { notes } = await dryRunInstall(["--set", "ingress.publicPort=8080"]);
+    expect(notes).toContain("Site: http://folio.localtest.me:8080\n");
+    expect(notes).toContain("API:  http://api.folio.localtest.me:8080/v1/openapi.json");
   });
 
   it("when the chart is installed, then no secret value appears in NOTES, a ConfigMap or a pod spec", async () => {

@@ -91,26 +91,6 @@ describe("the objects of a release", () => {
     }
   });
 
-  it("when a URL is built from $(VARIABLES), then each one is defined before it (from the ConfigMap or an earlier entry)", () => {
-    for (const objects of Object.values(rendered)) {
-      for (const pod of podTemplates(objects)) {
-        for (const container of allContainers(pod.spec)) {
-          const defined = new Set<string>();
-          for (const from of container.envFrom ?? []) {
-            const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === from.configMapRef?.name);
-            Object.keys((configMap?.data ?? {}) as object).forEach((key) => defined.add(key));
-          }
-          for (const { name, value } of container.env ?? []) {
-            for (const [, variable] of (value ?? "").matchAll(/\$\(([A-Z0-9_]+)\)/g)) {
-              expect(defined, `${pod.owner.metadata.name}/${container.name} ${name} uses $(${variable})`).toContain(variable);
-            }
-            defined.add(name);
-          }
-        }
-      }
-    }
-  });
-
   it("when a Service is rendered, then it selects the pods of exactly one workload and targets a port they declare", () => {
     for (const objects of Object.values(rendered)) {
       const pods = podTemplates(objects).filter((pod) => pod.owner.kind !== "Pod" && pod.owner.kind !== "Job");
@@ -143,6 +123,23 @@ describe("the objects of a release", () => {
     }
     const tls = find(rendered.everything!, "Ingress", "folio").spec as { tls: { hosts: string[] }[] };
     expect(tls.tls[0]!.hosts).toEqual(["folio.localtest.me", "api.folio.localtest.me"]);
+  });
+
+  it("when the ingress is reached on a port other than the scheme's default, then the site's API URL, the API's CORS origin and the smoke test's expected URL carry it", async () => {
+    const urls = async (set: Record<string, number | boolean>) => {
+      const objects = await render({ set });
+      const data = (name: string) => find(objects, "ConfigMap", name).data as Record<string, string>;
+      const test = podTemplates(objects).find((pod) => pod.owner.kind === "Pod")!.spec.containers[0]!;
+      return { apiUrl: data("folio-web").API_URL, corsOrigins: data("folio-api").CORS_ORIGINS, smokeExpects: test.env?.find((e) => e.name === "EXPECTED_API_URL")?.value };
+    };
+    const at = (scheme: string, port = "") => ({ apiUrl: `${scheme}://api.folio.localtest.me${port}`, corsOrigins: `${scheme}://folio.localtest.me${port}`, smokeExpects: `${scheme}://api.folio.localtest.me${port}` });
+    expect(await urls({})).toEqual(at("http"));
+    expect(await urls({ "ingress.publicPort": 8080 })).toEqual(at("http", ":8080"));
+    expect(await urls({ "ingress.publicPort": 80 })).toEqual(at("http"));
+    expect(await urls({ "ingress.publicPort": 0 })).toEqual(at("http"));
+    expect(await urls({ "ingress.publicPort": 443, "ingress.tls.enabled": true })).toEqual(at("https"));
+    expect(await urls({ "ingress.publicPort": 8443, "ingress.tls.enabled": true })).toEqual(at("https", ":8443"));
+    expect(await urls({ "ingress.publicPort": 80, "ingress.tls.enabled": true })).toEqual(at("https", ":80"));
   });
 
   it("when a container has probes, then each one points at a port the container declares", () => {
@@ -289,6 +286,34 @@ describe("the objects of a release", () => {
     expect(container!.image).toMatch(/^docker\.io\/postgres:17\./);
     expect(backup.spec.volumes?.find((v) => v.name === "backups")).toEqual({ name: "backups", persistentVolumeClaim: { claimName: "folio-backups" } });
     expect(find(objects, "PersistentVolumeClaim", "folio-backups").metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+  });
+
+  it("when backups are on, then a plain Job per revision checks the backups volume with the backup CronJob's image, user and volume, and no network", () => {
+    const objects = rendered.defaults!;
+    const job = find(objects, "Job", "folio-backup-check-1");
+    expect(job.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
+    const check = podTemplates([job])[0]!;
+    const backup = podTemplates(objects).find((pod) => pod.owner.metadata.name === "folio-backup")!;
+    // The same user, group and fsGroup: what the check can write, the nightly dump can write.
+    expect(check.spec.securityContext).toEqual(backup.spec.securityContext);
+    expect(check.spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(check.spec.serviceAccountName).toBe(backup.spec.serviceAccountName);
+    expect(check.spec.tolerations).toEqual(backup.spec.tolerations);
+    const [container] = check.spec.containers;
+    const [backupContainer] = backup.spec.containers;
+    expect(container!.image).toBe(backupContainer!.image);
+    expect(container!.resources).toEqual(backupContainer!.resources);
+    expect(container!.command).toEqual(["bash", "/scripts/backup-check.sh"]);
+    const mount = (c: Container, name: string) => c.volumeMounts?.find((m) => m.name === name);
+    expect(mount(container!, "backups")).toEqual(mount(backupContainer!, "backups"));
+    expect(container!.env?.find((e) => e.name === "BACKUP_DIR")?.value).toBe(mount(container!, "backups")!.mountPath);
+    const scripts = find(objects, "ConfigMap", "folio-backup-scripts").data as Record<string, string>;
+    expect(scripts["backup-check.sh"]).toBe(readFileSync(`${folioChart}/files/backup-check.sh`, "utf8"));
+    // Exit 2 (a volume the postgres user cannot write) fails the Job at once; a retry cannot fix it.
+    expect((job.spec as { podFailurePolicy: { rules: unknown[] } }).podFailurePolicy.rules).toContainEqual({
+      action: "FailJob",
+      onExitCodes: { containerName: container!.name, operator: "In", values: [2] },
+    });
   });
 
   it("when the flags are rendered, then they are a JSON file mounted as a directory, so the kubelet can update it in place", () => {

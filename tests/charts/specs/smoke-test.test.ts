@@ -1,13 +1,21 @@
 /**
- * The `helm test` script (charts/folio/files/smoke-test.mjs) against stand-ins for a release: an HTTP server
+ * The `helm test` pod (templates/tests/smoke.yaml) run here as the kubelet would start it: the script comes from the
+ * rendered ConfigMap, written to a read-only directory in place of its mount, and the pod's command goes through
+ * Kubernetes' $(VAR) expansion first (src/expansion.ts). It runs against stand-ins for a release: an HTTP server
  * playing the API, the site and the S3 server, a TCP listener playing PostgreSQL, and a real redis-server with a
- * password. In the cluster the same script runs in the test pod.
+ * password. The script is charts/folio/files/smoke-test.mjs; tests/images runs it in the API image too.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer, type AddressInfo, type Server as TcpServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expand } from "../src/expansion.js";
+import { render, type K8sObject } from "../src/helm.js";
+import { find, podTemplates, type Container, type PodTemplate } from "../src/objects.js";
 import { folioChart } from "../src/paths.js";
 
 const exec = promisify(execFile);
@@ -21,6 +29,12 @@ let redis: ChildProcess;
 let redisPort: number;
 let apiReady = true;
 
+let objects: K8sObject[];
+let testPod: PodTemplate;
+let container: Container;
+/** Each ConfigMap volume of the test container: its mount path and the directory that stands in for it. */
+const mounts: { mountPath: string; dir: string }[] = [];
+
 const portOf = (server: { address(): unknown }) => (server.address() as AddressInfo).port;
 
 async function freePort(): Promise<number> {
@@ -31,24 +45,49 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function smokeTest(env: Record<string, string> = {}) {
+/** The test container's ConfigMap volumes as read-only directories, files with the volume's mode (0644 unless set). */
+function mountVolumes() {
+  for (const { name, mountPath } of container.volumeMounts ?? []) {
+    const volume = testPod.spec.volumes?.find((v) => v.name === name);
+    const source = volume?.configMap as { name: string; defaultMode?: number } | undefined;
+    if (!source) throw new Error(`volume ${name} of the test pod is not a ConfigMap: teach this test to stand in for it`);
+    const dir = mkdtempSync(join(tmpdir(), "folio-smoke-"));
+    for (const [key, value] of Object.entries(find(objects, "ConfigMap", source.name).data as Record<string, string>)) {
+      writeFileSync(join(dir, key), value);
+      chmodSync(join(dir, key), source.defaultMode ?? 0o644);
+    }
+    chmodSync(dir, 0o555);
+    mounts.push({ mountPath, dir });
+  }
+}
+
+/** The pod's command and args, expanded by the kubelet's rules with `env`, with mount paths pointing at the stand-ins. */
+function podCommand(env: Record<string, string>): string[] {
+  const variables = new Map(Object.entries(env));
+  return [...(container.command ?? []), ...(container.args ?? [])].map((arg) => {
+    const expanded = expand(arg, variables);
+    const mount = mounts.find(({ mountPath }) => expanded === mountPath || expanded.startsWith(`${mountPath}/`));
+    return mount ? mount.dir + expanded.slice(mount.mountPath.length) : expanded;
+  });
+}
+
+async function smokeTest(overrides: Record<string, string> = {}) {
   const base = `http://127.0.0.1:${portOf(http)}`;
+  const env = {
+    API_URL: base,
+    WEB_URL: base,
+    EXPECTED_API_URL: publicApiUrl,
+    DATABASE_HOST: "127.0.0.1",
+    DATABASE_PORT: String(portOf(postgres)),
+    REDIS_HOST: "127.0.0.1",
+    REDIS_PORT: String(redisPort),
+    REDIS_PASSWORD: password,
+    S3_ENDPOINT: base,
+    ...overrides,
+  };
+  const [command, ...args] = podCommand(env);
   try {
-    const { stdout } = await exec("node", [`${folioChart}/files/smoke-test.mjs`], {
-      env: {
-        PATH: process.env.PATH,
-        API_URL: base,
-        WEB_URL: base,
-        EXPECTED_API_URL: publicApiUrl,
-        DATABASE_HOST: "127.0.0.1",
-        DATABASE_PORT: String(portOf(postgres)),
-        REDIS_HOST: "127.0.0.1",
-        REDIS_PORT: String(redisPort),
-        REDIS_PASSWORD: password,
-        S3_ENDPOINT: base,
-        ...env,
-      },
-    });
+    const { stdout } = await exec(command!, args, { env: { PATH: process.env.PATH, ...env } });
     return { code: 0, stdout };
   } catch (error) {
     const failure = error as { code: number; stdout: string };
@@ -58,6 +97,10 @@ async function smokeTest(env: Record<string, string> = {}) {
 
 describe("the helm test smoke script", () => {
   beforeAll(async () => {
+    objects = await render();
+    testPod = podTemplates(objects).find((pod) => pod.owner.kind === "Pod" && pod.owner.metadata.annotations?.["helm.sh/hook"] === "test")!;
+    container = testPod.spec.containers[0]!;
+    mountVolumes();
     if (!hasRedis) {
       throw new Error("these tests run the real redis-server and redis-cli: install them (apt-get install redis-server, or brew install redis)");
     }
@@ -87,6 +130,29 @@ describe("the helm test smoke script", () => {
     redis?.kill("SIGKILL");
     http?.close();
     postgres?.close();
+    for (const { dir } of mounts) {
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("when the test pod is rendered, then it runs the chart's script with node from a read-only ConfigMap mount that the API image's user can read", () => {
+    expect(container.command).toEqual(["node", "/scripts/smoke-test.mjs"]);
+    expect(container.args).toBeUndefined();
+    const mount = container.volumeMounts?.find((m) => m.mountPath === "/scripts");
+    expect(mount?.readOnly).toBe(true);
+    const source = testPod.spec.volumes?.find((v) => v.name === mount!.name)?.configMap as { name: string; defaultMode?: number };
+    const configMap = find(objects, "ConfigMap", source.name);
+    expect((configMap.data as Record<string, string>)["smoke-test.mjs"]).toBe(readFileSync(`${folioChart}/files/smoke-test.mjs`, "utf8"));
+    // A release object, not a hook: it exists before `helm test` creates the pod, and goes with `helm uninstall`.
+    expect(configMap.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
+    // The files are root's; the pod runs as uid 1000, so "others" must be able to read them. Nobody writes them.
+    expect((source.defaultMode ?? 0o644) & 0o004).toBe(0o004);
+    expect(source.defaultMode).toBe(0o444);
+    // Every variable the script reads is set by the pod.
+    const script = readFileSync(`${folioChart}/files/smoke-test.mjs`, "utf8");
+    const read = new Set([...script.matchAll(/env\.([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]));
+    expect((container.env ?? []).map((e) => e.name)).toEqual(expect.arrayContaining([...read]));
   });
 
   it("when every part of the release answers, then every check passes and the script exits 0", async () => {

@@ -29,6 +29,12 @@ describe("invalid values", () => {
     expect(error).toMatch(/\/api\/image\/digest/);
   });
 
+  it("when ingress.publicPort is not a port number, then helm rejects it and names the key", async () => {
+    expect(await renderError({ set: { "ingress.publicPort": 70000 } })).toMatch(/at '\/ingress\/publicPort'/);
+    // --set-string gives a string; a port is a number (use --set).
+    expect(await renderError({ set: { "ingress.publicPort": "8080" } })).toMatch(/at '\/ingress\/publicPort': got string, want/);
+  });
+
   it("when a subchart's key is misspelt, then the subchart's own schema rejects it", async () => {
     const error = await renderError({ set: { "postgres.persistence.sise": "1Gi" } });
     expect(error).toMatch(/postgres:[\s\S]*at '\/persistence': additional properties 'sise' not allowed/);

@@ -78,9 +78,28 @@ export const find = (objects: K8sObject[], kind: string, name: string): K8sObjec
 
 export const ofKind = (objects: K8sObject[], kind: string): K8sObject[] => objects.filter((object) => object.kind === kind);
 
-/** Whether matchLabels selects these labels (the charts use only matchLabels). */
+/** Whether matchLabels selects these labels. */
 export function matches(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   return Object.entries(selector ?? {}).every(([key, value]) => labels[key] === value);
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+/** Whether a full LabelSelector (matchLabels and matchExpressions, ANDed) selects these labels. */
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  return (
+    matches(selector?.matchLabels, labels) &&
+    (selector?.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const has = key in labels;
+      if (operator === "In") return has && values.includes(labels[key]!);
+      if (operator === "NotIn") return !has || !values.includes(labels[key]!);
+      if (operator === "Exists") return has;
+      return !has;
+    })
+  );
 }
 
 export const component = (template: PodTemplate): string =>
