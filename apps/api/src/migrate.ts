@@ -4,7 +4,7 @@
  * database to accept connections, because on a first install the Job and Postgres start together.
  */
 import { runMigrations } from "@folio/db";
-import { loadConfig, positiveInt, serviceSchema, url, z } from "@folio/config";
+import { isNetworkError, loadConfig, positiveInt, serviceSchema, url, z } from "@folio/config";
 import { createLogger } from "@folio/logger";
 
 const config = loadConfig(
@@ -27,7 +27,8 @@ for (;;) {
     break;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const retryable = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "57P03", "ECONNRESET"].includes(code ?? "");
+    // Unreachable (any network error) or starting up (57P03): worth waiting for. Anything else is a real failure.
+    const retryable = isNetworkError(error) || code === "57P03";
     if (!retryable || Date.now() > deadline) {
       logger.fatal({ err: error, attempt }, retryable ? `database unreachable after ${config.MIGRATE_WAIT_SECONDS}s` : "migration failed");
       process.exitCode = 1;

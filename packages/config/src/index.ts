@@ -6,6 +6,7 @@
 import { z } from "zod";
 
 export { z };
+export * from "./network-errors.js";
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { isNetworkError } from "@folio/config";
 import type { Logger } from "@folio/logger";
 
 export type { Pool, PoolClient } from "pg";
@@ -65,27 +66,27 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   }
 }
 
-/** Postgres error codes and network errors that mean "the database is not reachable right now". */
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EPIPE",
-  "EAI_AGAIN",
+/**
+ * PostgreSQL's own codes for "not accepting connections now". Network failures (ECONNREFUSED, EHOSTUNREACH when
+ * the database's node is gone, …) come from the one shared list in @folio/config.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+const UNAVAILABLE_SQLSTATES = new Set([
   "57P01", // admin_shutdown
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now (starting up, recovering)
-  "08000",
-  "08001",
-  "08003",
-  "08006",
+  "08000", // connection_exception
+  "08001", // sqlclient_unable_to_establish_sqlconnection
+  "08003", // connection_does_not_exist
+  "08006", // connection_failure
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== "object") return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+  if (typeof code === "string" && UNAVAILABLE_SQLSTATES.has(code)) return true;
+  if (isNetworkError(error)) return true;
+  // pg's own errors carry no code: a connect that exceeded connectionTimeoutMillis, a connection that ended.
   const message = error instanceof Error ? error.message : "";
   return (
     message.includes("timeout exceeded when trying to connect") ||

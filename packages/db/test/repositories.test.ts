@@ -107,6 +107,20 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(new Error("syntax error"))).toBe(false);
     await dead.end();
   });
+
+  it("when the database's host or network is unreachable (its node is gone), then the error is classified as unavailable", () => {
+    // What pg's connect rejects with on a cluster whose PostgreSQL node died: no route to the pod's address.
+    for (const code of ["EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]) {
+      expect(isDatabaseUnavailable(Object.assign(new Error(`connect ${code} 10.244.2.17:5432`), { code, errno: -113, syscall: "connect" })), code).toBe(true);
+    }
+    expect(isDatabaseUnavailable(new AggregateError([Object.assign(new Error("connect EHOSTUNREACH"), { code: "EHOSTUNREACH" })]))).toBe(true);
+  });
+
+  it("when PostgreSQL refuses a value (invalid input, out of range), then it is not an outage", () => {
+    for (const code of ["22P02", "22003", "22021", "23505"]) {
+      expect(isDatabaseUnavailable(Object.assign(new Error("rejected"), { code })), code).toBe(false);
+    }
+  });
 });
 
 describe("withTransaction", () => {

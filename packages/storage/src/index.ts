@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { bool, positiveInt, url, z } from "@folio/config";
+import { bool, isNetworkError, positiveInt, url, z } from "@folio/config";
 
 export interface StorageSettings {
   endpoint?: string;
@@ -182,14 +182,11 @@ export class StorageUnavailableError extends Error {
   }
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
-
 function guard<T>(operation: Promise<T>): Promise<T> {
   return operation.catch((error: unknown) => {
     const status = error instanceof S3ServiceException ? (error.$metadata.httpStatusCode ?? 0) : 0;
-    const code = (error as { code?: unknown; name?: unknown } | null)?.code;
     const name = (error as { name?: unknown } | null)?.name;
-    if (status >= 500 || (typeof code === "string" && NETWORK_CODES.has(code)) || name === "TimeoutError") {
+    if (status >= 500 || isNetworkError(error) || name === "TimeoutError") {
       throw new StorageUnavailableError(error);
     }
     throw error;
