@@ -90,6 +90,39 @@ describe("admin: nodes and logs", () => {
     }
   });
 
+  it("when before matches the pattern but Redis would refuse it (0-0, parts above 2^64-1), then 400, not 503", async () => {
+    for (const before of ["0-0", "18446744073709551616-0", "99999999999999999999-0", "1-18446744073709551616"]) {
+      const res = await request(h.app).get(`/v1/admin/logs?before=${before}`).set("authorization", admin);
+      expect(res.status, before).toBe(400);
+      expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: "validation", errors: [expect.objectContaining({ in: "query", path: "before" })] });
+      expect(res.headers["retry-after"]).toBeUndefined();
+    }
+  });
+
+  it("when before is at the edges Redis accepts (0-1, 2^64-1 in both parts), then the page is read", async () => {
+    const oldest = await request(h.app).get("/v1/admin/logs?before=0-1").set("authorization", admin);
+    expect(oldest.status).toBe(200);
+    expect(oldest.body.items).toEqual([]);
+    const newest = await request(h.app).get("/v1/admin/logs?before=18446744073709551615-18446744073709551615").set("authorization", admin);
+    expect(newest.status).toBe(200);
+    expect(newest.body.items).toHaveLength(4);
+  });
+
+  it("when Redis answers but rejects the read (a key of the wrong type), then 500 internal, not an outage clients retry", async () => {
+    await h.redis.rename("folio:logs", "folio:logs:kept");
+    try {
+      await h.redis.set("folio:logs", "not a stream");
+      const res = await request(h.app).get("/v1/admin/logs").set("authorization", admin);
+      expect(res.status).toBe(500);
+      expect(res.body.code).toBe("internal");
+      expect(res.headers["retry-after"]).toBeUndefined();
+    } finally {
+      await h.redis.del("folio:logs");
+      await h.redis.rename("folio:logs:kept", "folio:logs");
+    }
+  });
+
   it("when agents have sent heartbeats, then the live nodes are listed by name with the age of their heartbeat", async () => {
     await writeHeartbeat(h.redis, heartbeat("node-b", new Date(Date.now() - 4_000)), 15);
     await writeHeartbeat(h.redis, heartbeat("node-a", new Date()), 15);

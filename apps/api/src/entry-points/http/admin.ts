@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import { heartbeatSchema, listHeartbeats, logEntrySchema, readLogEntries } from "@folio/node-logs";
+import { isRedisUnavailable } from "@folio/queue";
 import type { AppDeps } from "../../deps.js";
 
 /** Most stream entries one request examines, matching or not, so a rare filter cannot scan 50,000 entries. */
@@ -21,7 +22,22 @@ const logItemSchema = logEntrySchema.extend({
   level: z.string().nullable().meta({ description: "from JSON (pino) lines; null for plain text" }),
 }).meta({ id: "LogEntry" });
 
-const streamId = z.string().regex(/^\d{1,20}-\d{1,20}$/, "a stream id such as 1767225600000-0");
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * A stream id `<milliseconds>-<sequence>` that Redis accepts as an exclusive bound: each part a 64-bit unsigned
+ * integer, and not 0-0, before which nothing can come (Redis answers "(0-0" with an error). The pattern alone lets
+ * through ids Redis refuses, and Redis must never see them: its refusal is not an outage.
+ */
+const streamId = z
+  .string()
+  .regex(STREAM_ID, "a stream id such as 1767225600000-0")
+  .refine((id) => {
+    if (!STREAM_ID.test(id)) return true; // the pattern reports it
+    const [ms, seq] = id.split("-").map(BigInt) as [bigint, bigint];
+    return ms <= UINT64_MAX && seq <= UINT64_MAX && ms + seq > 0n;
+  }, "a stream id Redis accepts: each part at most 18446744073709551615, and not 0-0");
 
 /** The operations view's routes, as data: they drive validation and the OpenAPI document. */
 export const adminRoutes = {
@@ -85,11 +101,15 @@ export function registerAdminRoutes(api: ApiRouter, deps: AppDeps): void {
   );
 }
 
-/** Any failure of these reads is Redis being away or too slow (REDIS_COMMAND_TIMEOUT_MS): the data is not ours to be wrong. */
+/**
+ * Redis being away or too slow (REDIS_COMMAND_TIMEOUT_MS) is a 503 the client may retry. Any other failure, a
+ * command Redis answered with an error above all, is a bug: retrying would fail the same way, so it stays a 500.
+ */
 async function fromRedis<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
+    if (!isRedisUnavailable(error)) throw error;
     throw new AppError("redis_unavailable", 503, "Redis, which holds the node heartbeats and logs, is unavailable; retry shortly.", {
       cause: error,
       headers: { "retry-after": "5" },
