@@ -51,9 +51,11 @@ RUN test -n "$APP" || { echo "set --build-arg APP=<api|web|worker|cleanup|agent>
 # image tests check that every package is at its lockfile version (ADR 0015).
 # Then remove what Node never loads at run time: TypeScript sources and declarations (*.ts covers *.d.ts),
 # source maps and Markdown, about a third of node_modules. Licence and notice files stay, whatever their suffix.
+# The API's and the worker's incremental build info (for `tsc --watch` in development) goes too.
 RUN pnpm --filter="@folio/${APP}" --prod deploy --legacy /out \
  && find /out/node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' \) \
-      ! -iname 'licen[cs]e*' ! -iname 'notice*' -delete
+      ! -iname 'licen[cs]e*' ! -iname 'notice*' -delete \
+ && rm -f /out/dist/.tsbuildinfo
 
 # ---------------------------------------------------------------------------------------------------------------
 # runtime: the base image, the compiled app, its production node_modules; no sources, no package manager.
