@@ -4,7 +4,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import express from "express";
-import { ProbeState, closeHttpServer, createRegistry, probeRoutes } from "@folio/http-kit";
+import { ProbeState, answerClientErrors, closeHttpServer, createRegistry, probeRoutes } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { connectRedis, startAgent, type Agent } from "./agent.js";
@@ -22,7 +22,7 @@ redis.on("error", (error) => logger.warn({ err: error }, "redis connection error
 const app = express();
 app.disable("x-powered-by");
 app.use(probeRoutes(probes, registry));
-const server = createServer(app);
+const server = answerClientErrors(createServer(app));
 
 let agent: Agent | undefined;
 const shutdown = createShutdown({

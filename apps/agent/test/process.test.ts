@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { useTestServices, waitFor } from "@folio/testkit";
+import { rawHttp, useTestServices, waitFor } from "@folio/testkit";
 import { Workspace, cri, messagesFrom, numbered, uniqueNode } from "./helpers.js";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -95,6 +95,10 @@ describe("the agent process", () => {
 
     await waitFor(async () => (await messagesFrom(redis, node)).length === 3, { description: "shipped lines", timeoutMs: 10_000 });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // What Node's HTTP parser refuses is answered with a problem too (answerClientErrors in main.ts).
+    const refused = await rawHttp(Number(new URL(base).port), "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n");
+    expect(refused.status).toBe(400);
+    expect(refused.headers["content-type"]).toBe("application/problem+json");
     await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { description: "readiness" });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^folio_agent_lines_shipped_total\{service="agent"\} 3$/m);

@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import { once } from "node:events";
 import { createPool, startWhenMigrated } from "@folio/db";
-import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
+import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection } from "@folio/queue";
@@ -48,7 +48,7 @@ try {
 }
 
 const { app } = createApp({ config, logger, pool, cache, cacheSubscriber, mediaQueue, storage, flags, probes, registry: createRegistry("api") });
-const server = createServer(app);
+const server = answerClientErrors(createServer(app));
 // Longer than the ingress's idle timeout, so the proxy, not Node, closes idle keep-alive connections.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -9,7 +9,7 @@ import { request, type IncomingMessage } from "node:http";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, useTestServices, waitFor } from "@folio/testkit";
+import { createDatabase, rawHttp, useTestServices, waitFor } from "@folio/testkit";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const MIGRATE = fileURLToPath(new URL("../dist/migrate.js", import.meta.url));
@@ -101,6 +101,13 @@ describe("the API process", () => {
     expect(login.status).toBe(200);
     expect(api.output()).not.toContain(env.ADMIN_PASSWORD!);
     expect(api.output()).not.toContain(env.JWT_SECRET!);
+  });
+
+  it("when Node's HTTP parser refuses a request (headers too large), then the process answers 431 problem+json", async () => {
+    const answer = await rawHttp(Number(env.PORT), `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+    expect(answer.status).toBe(431);
+    expect(answer.headers["content-type"]).toBe("application/problem+json");
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: "headers_too_large" });
   });
 
   it("when SIGTERM arrives during a request, then readiness fails, the request completes, and the process exits 0", async () => {

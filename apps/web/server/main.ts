@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
-import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
+import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createApp } from "./app.js";
@@ -22,7 +22,7 @@ if (!existsSync(`${staticDir}index.html`)) {
 }
 
 const app = createApp({ config, logger, probes, registry: createRegistry("web"), staticDir });
-const server = createServer(app);
+const server = answerClientErrors(createServer(app));
 // Longer than the ingress's idle timeout, so the proxy, not Node, closes idle keep-alive connections.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import { once } from "node:events";
 import { createPool, startWhenMigrated } from "@folio/db";
-import { ProbeState, closeHttpServer, createRegistry } from "@folio/http-kit";
+import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection, workerConnection } from "@folio/queue";
@@ -67,7 +67,7 @@ const reconciler = new Reconciler(
   { pool, queue, logger, metrics },
   { intervalMs: config.RECONCILE_INTERVAL_MS, pendingAfterMs: config.RECONCILE_PENDING_AFTER_MS, batchSize: config.RECONCILE_BATCH_SIZE },
 );
-const server = createServer(createApp({ probes, registry }));
+const server = answerClientErrors(createServer(createApp({ probes, registry })));
 
 const shutdown = createShutdown({
   logger,

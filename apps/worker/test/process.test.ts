@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mediaRepo } from "@folio/db";
-import { waitFor } from "@folio/testkit";
+import { rawHttp, waitFor } from "@folio/testkit";
 import { createHarness, type Harness } from "./harness.js";
 import { makeJpeg } from "./images.js";
 
@@ -91,6 +91,10 @@ describe("the worker process", () => {
     await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 10_000, description: "readyz" });
     expect(await readdir(scratchDir)).toEqual([]);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // What Node's HTTP parser refuses is answered with a problem too (answerClientErrors in main.ts).
+    const refused = await rawHttp(Number(new URL(base).port), "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n");
+    expect(refused.status).toBe(400);
+    expect(refused.headers["content-type"]).toBe("application/problem+json");
 
     const mediaId = await h.createMedia(await makeJpeg({ width: 1600, height: 1200 }));
     await h.enqueue(mediaId);

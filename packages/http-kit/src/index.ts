@@ -4,3 +4,4 @@ export * from "./openapi.js";
 export * from "./probes.js";
 export * from "./routes.js";
 export * from "./server.js";
+export * from "./text.js";

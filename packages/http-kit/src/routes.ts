@@ -6,6 +6,7 @@
 import express, { type IRouter, type Request, type RequestHandler, type Response } from "express";
 import type { z } from "zod";
 import { AppError, type FieldProblem } from "./errors.js";
+import { findUnstorableText } from "./text.js";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -137,6 +138,8 @@ function otherMethods(methods: ReadonlySet<string>): RequestHandler {
 }
 
 function parsePart(where: string, schema: z.ZodType, value: unknown): unknown {
+  const unstorable = findUnstorableText(where, value);
+  if (unstorable.length > 0) throw new AppError("validation", 400, `The request ${where} is invalid.`, { errors: unstorable });
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw validationError(where, result.error);

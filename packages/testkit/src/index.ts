@@ -13,4 +13,6 @@ export type {
 } from "./types.js";
 export { useTestServices, type FolioServices } from "./vitest.js";
 export { ServiceProcess, freePort, waitReady } from "./service-process.js";
+export { TcpProxy, type Direction, type Hold } from "./tcp-proxy.js";
+export { rawHttp, type RawResponse } from "./raw-http.js";
 export { waitFor, type WaitForOptions } from "./wait-for.js";

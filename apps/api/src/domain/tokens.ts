@@ -1,9 +1,13 @@
 /** Login tokens: HS256 JWTs signed with JWT_SECRET (jose). See docs/adr/0004-auth-jwt-scrypt.md. */
 import { SignJWT, errors, jwtVerify } from "jose";
+import { z } from "zod";
 import type { UserRole } from "@folio/db";
 
 const ISSUER = "folio-api";
 const AUDIENCE = "folio";
+
+/** The claims issue() writes that verify() relies on; jwtVerify has checked iss, aud, exp and the signature. */
+const claimsSchema = z.object({ sub: z.uuid(), role: z.enum(["admin", "editor"]) });
 
 export interface TokenClaims {
   userId: string;
@@ -34,8 +38,10 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
-        if (typeof payload.sub !== "string" || (payload.role !== "admin" && payload.role !== "editor")) return undefined;
-        return { userId: payload.sub, role: payload.role };
+        // A valid signature only says who signed: the claims are still checked, so that a token signed with the
+        // right secret but made by other code (or a leaked secret) cannot send a non-UUID id on to PostgreSQL.
+        const claims = claimsSchema.safeParse(payload);
+        return claims.success ? { userId: claims.data.sub, role: claims.data.role } : undefined;
       } catch (error) {
         if (error instanceof errors.JOSEError) return undefined;
         throw error;

@@ -10,8 +10,10 @@ import { nextFreeSlug, slugify } from "../../domain/slugs.js";
 import { etagFor, idempotencyKeyHeader, sendOutcome } from "./respond.js";
 import { presentArticle, presentRevision, presentRevisionSummary } from "./presenters.js";
 import {
+  PG_INTEGER_MAX,
   articleSchema,
   cursorQuery,
+  decimalUpTo,
   limitQuery,
   page,
   partialUpdate,
@@ -20,6 +22,7 @@ import {
   slugSchema,
   tagSchema,
   uuidParam,
+  visibleText,
 } from "./schemas.js";
 
 const idParams = z.object({ id: uuidParam });
@@ -27,11 +30,12 @@ const idParams = z.object({ id: uuidParam });
 const ifMatchHeader = z.object({
   "if-match": z
     .string({ message: "required: send the ETag of the version you edited" })
-    .regex(/^"\d+"$/, 'an ETag from this API, like "3"'),
+    // One pattern, bound included (a refinement would be invisible in the OpenAPI document): versions are integers.
+    .regex(new RegExp(`^"(?:${decimalUpTo(PG_INTEGER_MAX)})"$`), 'an ETag from this API, like "3"'),
 });
 
 const editableFields = {
-  title: z.string().trim().min(1).max(200),
+  title: visibleText(200),
   slug: slugSchema,
   body: z.string().max(200_000),
   excerpt: z.string().max(500),
@@ -92,8 +96,8 @@ const slugTaken = (slug: string) =>
 
 /** 412: the problem names the version the client missed, so it can show both and merge without another request. */
 const versionMismatchProblem = problemWith({
-  currentVersion: z.number().int(),
-  yourVersion: z.number().int(),
+  currentVersion: z.number().int().min(1).max(PG_INTEGER_MAX),
+  yourVersion: z.number().int().min(1).max(PG_INTEGER_MAX),
   current: articleSchema,
 }).meta({ id: "VersionMismatchProblem" });
 
@@ -208,7 +212,7 @@ export const articleRoutes = {
     summary: "One earlier version of an article",
     tags: ["articles"],
     auth: "user",
-    params: z.object({ id: uuidParam, version: z.coerce.number().int().min(1) }),
+    params: z.object({ id: uuidParam, version: z.coerce.number().int().min(1).max(PG_INTEGER_MAX) }),
     uses: ["postgres"],
     responses: { 200: { description: "the revision", schema: revisionSchema }, 404: { description: "no such revision" } },
   },

@@ -13,8 +13,8 @@ import busboy from "busboy";
 import type { Request } from "express";
 import { z } from "zod";
 import { mediaRepo } from "@folio/db";
-import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
-import { enqueueMedia } from "@folio/queue";
+import { AppError, unstorableText, type ApiRouter, type RouteSpec } from "@folio/http-kit";
+import { enqueueMedia, isRedisUnavailable } from "@folio/queue";
 import { isNotFound, mediaKeys } from "@folio/storage";
 import type { AppDeps } from "../../deps.js";
 import type { Idempotency } from "../../domain/idempotency.js";
@@ -32,36 +32,79 @@ interface Received {
   size: number;
 }
 
+const onePart = () =>
+  new AppError("validation", 400, 'The upload must have exactly one file part, named "file".', {
+    errors: [{ in: "body", path: "file", message: "exactly one file part" }],
+  });
+
 /**
- * Parses the multipart body and streams its one `file` part to S3 under `key`, checking the type from the
- * first bytes and the size as it goes. Rejects with 400/413/415 problems; the partial object is aborted.
+ * Parses the multipart body and streams its one `file` part to S3 under `key`, checking the filename before anything
+ * is written, then the type from the first bytes and the size as it goes. Rejects with 400/413/415 problems, and
+ * only once nothing is left behind: an upload in flight is aborted, and an object already written is deleted.
  */
 function receiveUpload(req: Request, deps: AppDeps, key: string): Promise<Received> {
   const maxBytes = deps.config.MEDIA_MAX_BYTES;
   return new Promise<Received>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 1024, parts: 12 } });
+      parser = busboy({
+        headers: req.headers,
+        // Browsers send a non-ASCII filename as raw UTF-8 bytes (the HTML standard's multipart encoding); busboy
+        // would read them as Latin-1 and store "café" as "cafÃ©". filename*=UTF-8''… is decoded either way.
+        defParamCharset: "utf8",
+        limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 1024, parts: 12 },
+      });
     } catch (error) {
       reject(new AppError("validation", 400, "The multipart body is malformed.", { cause: error }));
       return;
     }
     let upload: Promise<Received> | undefined;
+    let uploadSettled = false;
     let settled = false;
+    const abort = new AbortController();
+
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       req.unpipe(parser);
       req.resume();
-      reject(error);
+      if (!upload) {
+        reject(error);
+        return;
+      }
+      // A stored or half-sent original must not outlive the rejection: stop the upload, wait for it, delete the key.
+      // (An upload that failed on its own wrote nothing: lib-storage aborts its multipart upload.)
+      const mayHaveWritten = !uploadSettled;
+      abort.abort();
+      parser.destroy(); // ends the file stream the upload is reading, if it is still open
+      upload
+        .then(
+          () => true,
+          () => mayHaveWritten,
+        )
+        .then((written) => (written ? deps.storage.delete([key]) : undefined))
+        .catch((cleanupError: unknown) => req.log.warn({ err: cleanupError, key }, "rejected upload's object left for the cleanup job"))
+        .finally(() => reject(error));
     };
 
     parser.on("file", (field, file, info) => {
-      if (field !== "file" || upload) {
-        file.resume();
+      if (settled) {
+        file.resume(); // parts the parser had buffered before the request was refused
         return;
       }
-      const abort = new AbortController();
+      // Any second file part is refused (filesLimit below); a first one under another name is refused here.
+      if (field !== "file") {
+        file.resume();
+        fail(onePart());
+        return;
+      }
+      const filename = info.filename ?? "";
+      const problem = unstorableText(filename);
+      if (problem) {
+        file.resume();
+        fail(new AppError("validation", 400, "The filename is invalid.", { errors: [{ in: "body", path: "file.filename", message: problem }] }));
+        return;
+      }
       upload = (async () => {
         const chunks: Buffer[] = [];
         let head = Buffer.alloc(0);
@@ -102,23 +145,37 @@ function receiveUpload(req: Request, deps: AppDeps, key: string): Promise<Receiv
           throw error;
         }
         if (size === 0) throw new AppError("validation", 400, "The file is empty.");
-        return { filename: info.filename?.slice(0, 255) || "upload", type, size };
+        // 255 characters, counted in code points so that a cut never splits a surrogate pair.
+        return { filename: Array.from(filename).slice(0, 255).join("") || "upload", type, size };
       })();
-      upload.catch(() => abort.abort());
+      upload.then(
+        () => (uploadSettled = true),
+        () => {
+          uploadSettled = true;
+          abort.abort();
+        },
+      );
     });
+    parser.on("filesLimit", () => fail(onePart()));
     parser.on("error", (error) => fail(new AppError("validation", 400, "The multipart body is malformed.", { cause: error })));
     parser.on("close", () => {
+      if (settled) return;
       if (!upload) {
         fail(new AppError("validation", 400, "The request has no file part.", { errors: [{ in: "body", path: "file", message: "required" }] }));
         return;
       }
       upload.then(
         (received) => {
+          if (settled) return;
           settled = true;
           resolve(received);
         },
         fail,
       );
+    });
+    // A client that hangs up mid-body never ends the parser: without this the upload would wait for bytes forever.
+    req.once("close", () => {
+      if (!req.complete) fail(new AppError("request_aborted", 400, "The client closed the connection before the upload was complete."));
     });
     req.pipe(parser);
   });
@@ -233,6 +290,8 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
           try {
             await enqueueMedia(deps.mediaQueue, media.id);
           } catch (error) {
+            // Only an outage is worth a retry; anything else is a bug, answered 500 (the reconciler still enqueues it).
+            if (!isRedisUnavailable(error)) throw error;
             throw new AppError(
               "queue_unavailable",
               503,

@@ -9,15 +9,63 @@ import { SLUG_MAX, SLUG_PATTERN } from "../../domain/slugs.js";
 
 export const uuidParam = z.uuid({ message: "expected a UUID" });
 
+/** PostgreSQL's `integer` (versions, revision numbers): a larger number in a query is an error, not a miss. */
+export const PG_INTEGER_MAX = 2_147_483_647;
+
+/**
+ * A regular expression (source, unanchored) for the decimal numbers 1 to `max`, without leading zeros: a bound a
+ * pattern can state where a string is parsed as a number, so that the OpenAPI document states it too.
+ * decimalUpTo(2147483647) = [1-9]\d{0,8}|1\d{9}|20\d{8}|…|214748364[0-7]
+ */
+export function decimalUpTo(max: number): string {
+  const digits = String(max);
+  const alternatives = digits.length > 1 ? [`[1-9]\\d{0,${digits.length - 2}}`] : [];
+  for (let i = 0; i < digits.length; i++) {
+    const digit = Number(digits[i]);
+    const lowest = i === 0 ? 1 : 0;
+    const rest = digits.length - i - 1;
+    const last = i === digits.length - 1;
+    // Below the bound at position i, anything after it; at the last position, the bound's digit itself too.
+    const top = last ? digit : digit - 1;
+    if (top < lowest) continue;
+    const range = top === lowest ? String(lowest) : `[${lowest}-${top}]`;
+    alternatives.push(`${digits.slice(0, i)}${range}${rest > 0 ? `\\d{${rest}}` : ""}`);
+  }
+  return alternatives.join("|");
+}
+
+/**
+ * At least one character that draws something: not white space, a control, a format character (U+200B and the
+ * other zero-width ones), a default-ignorable code point (U+3164 HANGUL FILLER, …) or a combining mark on its own.
+ * String.prototype.trim removes only white space.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}]/u;
+export const hasVisibleCharacter = (text: string) => VISIBLE.test(text);
+/**
+ * Nearly the same rule as a pattern the OpenAPI document can carry and fuzzers can draw from (they cannot build
+ * strings for \p{Default_Ignorable_Code_Point}): a letter, digit, punctuation mark or symbol. What it lets through
+ * and VISIBLE does not is a text whose only letters are the four Hangul fillers, which draw nothing.
+ */
+const DRAWN = /[\p{L}\p{N}\p{P}\p{S}]/u;
+const NOT_VISIBLE = "must contain a visible character";
+
+/**
+ * Text people must see and tell apart (a title, a name): at least one visible character, stored trimmed. Checked as
+ * sent, before trimming, and with patterns where it can be: the OpenAPI document then states the rule.
+ */
+export const visibleText = (max: number) =>
+  z.string().max(max).regex(DRAWN, { message: NOT_VISIBLE, abort: true }).refine(hasVisibleCharacter, NOT_VISIBLE).trim();
+
 export const slugSchema = z.string().max(SLUG_MAX).regex(SLUG_PATTERN, "lowercase letters, digits and single hyphens");
 
+/** Checked as sent (as visibleText is), then trimmed and lower-cased. Marks may follow a letter: "é" can come as e + U+0301. */
 export const tagSchema = z
   .string()
-  .trim()
-  .toLowerCase()
-  .min(1)
   .max(40)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u, "letters, digits, spaces, hyphens and underscores");
+  .regex(/^[\p{L}\p{N}][\p{L}\p{M}\p{N} _-]*$/u, { message: "letters, digits, spaces, hyphens and underscores", abort: true })
+  .refine(hasVisibleCharacter, NOT_VISIBLE) // a tag of Hangul fillers
+  .trim()
+  .toLowerCase();
 
 export const limitQuery = z.coerce.number().int().min(1).max(100).default(20);
 export const cursorQuery = z
@@ -83,7 +131,7 @@ export const articleSchema = z.object({
   publishedAt: z.iso.datetime().nullable(),
   trashedAt: z.iso.datetime().nullable(),
   authorId: z.uuid().nullable(),
-  version: z.number().int().meta({ description: "also sent as the ETag" }),
+  version: z.number().int().min(1).max(PG_INTEGER_MAX).meta({ description: "also sent as the ETag" }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 }).meta({ id: "Article" });
@@ -107,7 +155,7 @@ export const publicArticleSchema = z.object({
 export const publicSummarySchema = publicArticleSchema.omit({ body: true }).meta({ id: "PublicSummary" });
 
 export const revisionSummarySchema = z.object({
-  version: z.number().int(),
+  version: z.number().int().min(1).max(PG_INTEGER_MAX),
   slug: z.string(),
   title: z.string(),
   status: z.enum(["draft", "published", "trashed"]),

@@ -6,7 +6,7 @@ import type { Idempotency } from "../../domain/idempotency.js";
 import { hashPassword } from "../../domain/passwords.js";
 import { idempotencyKeyHeader, sendOutcome } from "./respond.js";
 import { presentUser } from "./presenters.js";
-import { partialUpdate, userSchema, uuidParam } from "./schemas.js";
+import { partialUpdate, userSchema, uuidParam, visibleText } from "./schemas.js";
 
 const password = z.string().min(12, "at least 12 characters").max(1024);
 const role = z.enum(["admin", "editor"]);
@@ -33,7 +33,7 @@ export const userRoutes = {
     auth: "admin",
     idempotent: true,
     headers: idempotencyKeyHeader,
-    body: z.strictObject({ email: z.email().max(254), name: z.string().trim().min(1).max(120), role, password }),
+    body: z.strictObject({ email: z.email().max(254), name: visibleText(120), role, password }),
     uses: ["postgres"],
     responses: {
       201: { description: "created", schema: userSchema },
@@ -49,7 +49,7 @@ export const userRoutes = {
     auth: "admin",
     params: idParams,
     body: partialUpdate(
-      z.strictObject({ name: z.string().trim().min(1).max(120).optional(), role: role.optional(), password: password.optional() }),
+      z.strictObject({ name: visibleText(120).optional(), role: role.optional(), password: password.optional() }),
       "at least one field",
     ),
     uses: ["postgres"],
