@@ -128,7 +128,8 @@ export function documentedResponses(spec: RouteSpec, rules: DocumentRules): Reco
  */
 function schemaConverter(components: Record<string, JsonSchema>) {
   return (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
-    const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonSchema;
+    const override = io === "input" ? patternOverFormat : undefined;
+    const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", override }) as JsonSchema;
     delete json.$schema;
     const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
     delete json.$defs;
@@ -143,6 +144,15 @@ function schemaConverter(components: Record<string, JsonSchema>) {
     }
     return moveRefs(json) as JsonSchema;
   };
+}
+
+/**
+ * In a request schema, zod writes both the pattern it checks and a format (email, uuid, …). JSON Schema leaves a
+ * format's meaning to each validator, so a client can judge an address valid that the pattern refuses, or the other
+ * way round; the pattern alone says exactly what the server accepts. (Responses keep their formats: they describe.)
+ */
+function patternOverFormat({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  if (typeof jsonSchema.pattern === "string" && typeof jsonSchema.format === "string") delete jsonSchema.format;
 }
 
 function moveRefs(value: unknown): unknown {
