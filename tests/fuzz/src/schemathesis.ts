@@ -72,7 +72,13 @@ export async function runSchemathesis(run: FuzzRun): Promise<FuzzReport> {
     const auth = run.token ? '\n[auth.openapi.bearer]\nbearer = "${FOLIO_FUZZ_TOKEN}"\n' : "";
     writeFileSync(config, readFileSync(join(packageDir, "schemathesis.toml"), "utf8") + auth);
     const args = ["--config-file", config, "run", "--no-color", "--report", "json", "--report-dir", reportDir, ...(run.args ?? []), run.schemaUrl];
-    const env = { PATH: process.env.PATH ?? "", HOME: homedir(), ...run.env, ...(run.token ? { FOLIO_FUZZ_TOKEN: run.token } : {}) };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: homedir(),
+      PYTHONDONTWRITEBYTECODE: "1", // no __pycache__ beside hooks.py
+      ...run.env,
+      ...(run.token ? { FOLIO_FUZZ_TOKEN: run.token } : {}),
+    };
     const child = spawn(st, args, { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
