@@ -163,6 +163,8 @@ export function isDependencyUnavailable(error: unknown): boolean {
 async function recordFailure(deps: MediaJobDeps, job: MediaJobLike, mediaId: string, error: unknown): Promise<unknown> {
   const permanent = permanentReason(error);
   if (permanent) {
+    // The reason is for the uploader; the detail (libvips's output, with our scratch paths) is for us.
+    deps.logger.warn({ err: error, mediaId, reason: permanent }, "media failed for good");
     await mediaRepo.markFailed(deps.pool, mediaId, permanent);
     return new UnrecoverableError(permanent);
   }
@@ -170,8 +172,9 @@ async function recordFailure(deps: MediaJobDeps, job: MediaJobLike, mediaId: str
     if (isDependencyUnavailable(error)) {
       deps.logger.warn({ err: error, mediaId }, "last attempt failed on an unavailable dependency; left pending for the reconciler");
     } else {
-      const message = error instanceof Error ? error.message : String(error);
-      await mediaRepo.markFailed(deps.pool, mediaId, `failed after ${job.attemptsMade + 1} attempts: ${message}`);
+      // An unexpected error is ours, not the image's: its message (a path, a stack) means nothing to the uploader.
+      deps.logger.error({ err: error, mediaId, attempts: job.attemptsMade + 1 }, "media failed after its last attempt");
+      await mediaRepo.markFailed(deps.pool, mediaId, `Processing failed after ${job.attemptsMade + 1} attempts. Upload the image again, or report it if that fails too.`);
     }
   }
   return error;
@@ -179,6 +182,6 @@ async function recordFailure(deps: MediaJobDeps, job: MediaJobLike, mediaId: str
 
 function permanentReason(error: unknown): string | undefined {
   if (error instanceof InvalidImageError) return error.message;
-  if (isNotFound(error)) return "the original file is missing from storage";
+  if (isNotFound(error)) return "The original file is missing from storage: upload the image again.";
   return undefined;
 }

@@ -118,14 +118,15 @@ describe("makeVariants", () => {
     const tiff = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#888" } }).tiff().toBuffer();
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
 
-    await expect(process(tiff)).rejects.toThrow(/unsupported image format/);
-    await expect(process(svg)).rejects.toThrow(/unsupported image format/);
+    for (const file of [tiff, svg]) {
+      await expect(process(file)).rejects.toThrow("The image format is not supported: upload a JPEG, PNG, GIF, WebP or AVIF image.");
+    }
   });
 
   it("when the image has more pixels than allowed, then it is refused without being decoded", async () => {
     const error = await process(await makeJpeg({ width: 400, height: 300 }), 100_000).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(InvalidImageError);
-    expect((error as Error).message).toMatch(/pixel limit/);
+    expect((error as Error).message).toBe("The image is too large: it has more than 100,000 pixels.");
   });
 });

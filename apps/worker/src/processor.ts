@@ -65,13 +65,20 @@ export interface ProcessOptions {
   maxPixels: number;
 }
 
-/** The image itself is the problem (corrupt, truncated, not an image, unsupported, too large): retrying cannot help. */
+/**
+ * The image itself is the problem (corrupt, truncated, not an image, unsupported, too large): retrying cannot help.
+ * The message is what the person who uploaded it is told (the media item's failureReason): one short sentence.
+ * libvips's own text, multi-line and full of the worker's scratch paths, stays in `cause`, for the worker's log.
+ */
 export class InvalidImageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
     this.name = "InvalidImageError";
   }
 }
+
+const unsupported = (format: string) =>
+  `The image format${format ? ` (${format})` : ""} is not supported: upload a JPEG, PNG, GIF, WebP or AVIF image.`;
 
 /**
  * Process-wide sharp settings; call once at start.
@@ -116,9 +123,18 @@ export async function openImage(file: string, options: ProcessOptions): Promise<
   const metadata = await input()
     .metadata()
     .catch((error: unknown) => {
-      throw new InvalidImageError(`not a readable image: ${messageOf(error)}`, { cause: error });
+      throw new InvalidImageError(
+        isPixelLimit(error)
+          ? tooLarge(options.maxPixels)
+          : // What sharp says when no allowed loader recognises the file (configureSharp blocks TIFF, SVG, PDF, …).
+            /unsupported image format/i.test(error instanceof Error ? error.message : "")
+            ? unsupported("")
+            : "The file could not be read as an image: it is corrupt, truncated or not an image.",
+        { cause: error },
+      );
     });
-  if (!INPUT_FORMATS.has(metadata.format)) throw new InvalidImageError(`unsupported image format: ${metadata.format}`);
+  // libvips's format names are short lower-case words (heif, tiff); anything else is not worth repeating.
+  if (!INPUT_FORMATS.has(metadata.format)) throw new InvalidImageError(unsupported(/^[a-z0-9]{1,10}$/.test(metadata.format) ? metadata.format : ""));
 
   return {
     width: metadata.autoOrient.width,
@@ -128,7 +144,10 @@ export async function openImage(file: string, options: ProcessOptions): Promise<
       // Decoded once, at the largest size any variant needs; smaller sizes are shrunk from those pixels.
       // rotate() without an angle applies the EXIF orientation (the same as autoOrient()).
       const largest = await pixels(input().rotate(), LARGEST_PX).catch((error: unknown) => {
-        throw new InvalidImageError(`could not decode the image: ${messageOf(error)}`, { cause: error });
+        throw new InvalidImageError(
+          isPixelLimit(error) ? tooLarge(options.maxPixels) : "The image could not be decoded: it is corrupt or truncated.",
+          { cause: error },
+        );
       });
       const bySize = new Map([[LARGEST_PX, largest]]);
       // One encode at a time: with sharp.concurrency(1) a job then uses one core, and WORKER_CONCURRENCY sets the total.
@@ -182,6 +201,11 @@ async function encode(source: Pixels, spec: VariantSpec): Promise<Variant> {
   return { spec, width: info.width, height: info.height, data };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** sharp's refusal of an image above limitInputPixels ("Input image exceeds pixel limit"). */
+function isPixelLimit(error: unknown): boolean {
+  return error instanceof Error && /pixel limit/i.test(error.message);
+}
+
+function tooLarge(maxPixels: number): string {
+  return `The image is too large: it has more than ${maxPixels.toLocaleString("en-US")} pixels.`;
 }

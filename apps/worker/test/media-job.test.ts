@@ -3,6 +3,7 @@
  * PostgreSQL, Redis and S3. What the row and the bucket hold afterwards is the assertion.
  */
 import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
 import sharp from "sharp";
 import { UnrecoverableError } from "bullmq";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { mediaRepo } from "@folio/db";
 import { createStorage, mediaKeys, StorageUnavailableError, type Storage } from "@folio/storage";
 import { waitFor } from "@folio/testkit";
 import { createRegistry } from "@folio/http-kit";
+import { createLogger } from "@folio/logger";
 import { processMediaJob, type MediaJobDeps } from "../src/media-job.js";
 import { createWorkerMetrics } from "../src/metrics.js";
 import { createHarness, type Harness } from "./harness.js";
@@ -103,12 +105,39 @@ describe("the media worker", () => {
     const media = await h.settled(mediaId);
 
     expect(media.status).toBe("failed");
-    expect(media.failureReason).toMatch(/could not decode the image: .*premature end/i);
+    expect(media.failureReason).toBe("The image could not be decoded: it is corrupt or truncated.");
     const job = await waitFor(async () => ((await (await h.job(mediaId))?.isFailed()) ? h.job(mediaId) : undefined), { description: "the job to fail" });
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toBe(media.failureReason);
     expect(await h.objectKeys(mediaId)).toEqual([mediaKeys.original(mediaId)]);
     expect(await h.scratchEntries()).toEqual([]);
+  });
+
+  it("when an image cannot be used, then the reason is one short sentence for the uploader, and the worker's log keeps libvips's detail", async () => {
+    const logged: { msg: string; err?: { message?: string; cause?: { message?: string } }; reason?: string }[] = [];
+    const logger = createLogger({ name: "worker-test", level: "info" }, new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+        done();
+      },
+    }));
+    const tiff = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#888" } }).tiff().toBuffer();
+    const cases = [
+      [await makeTruncatedJpeg(), "The image could not be decoded: it is corrupt or truncated."],
+      [Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), Buffer.from("not really a PNG")]), "The file could not be read as an image: it is corrupt, truncated or not an image."],
+      [tiff, "The image format is not supported: upload a JPEG, PNG, GIF, WebP or AVIF image."],
+    ] as const;
+    for (const [bytes, reason] of cases) {
+      const mediaId = await h.createMedia(bytes);
+      await expect(processMediaJob({ ...h.jobDeps, logger }, attempt(mediaId))).rejects.toBeInstanceOf(UnrecoverableError);
+      const media = await mediaRepo.findById(h.pool, mediaId);
+      expect(media?.failureReason).toBe(reason);
+      expect(media?.failureReason).not.toMatch(/\n|\/|Vips/); // one line, no path, no libvips
+    }
+    // libvips's own words, which the reason leaves out, are in the log for whoever investigates.
+    const decodeFailure = logged.find((line) => line.reason === cases[0][1]);
+    expect(decodeFailure?.msg).toBe("media failed for good");
+    expect(JSON.stringify(decodeFailure?.err)).toMatch(/premature end/i);
   });
 
   it("when the original object is missing, then the job fails at once and the row is failed", async () => {
@@ -117,7 +146,7 @@ describe("the media worker", () => {
 
     await h.enqueue(mediaId);
 
-    expect(await h.settled(mediaId)).toMatchObject({ status: "failed", failureReason: "the original file is missing from storage" });
+    expect(await h.settled(mediaId)).toMatchObject({ status: "failed", failureReason: "The original file is missing from storage: upload the image again." });
     await waitFor(async () => (await h.job(mediaId))?.isFailed(), { description: "the job to fail" });
     expect((await h.job(mediaId))?.attemptsMade).toBe(1);
   });
@@ -269,7 +298,10 @@ describe("failures", () => {
     expect((await mediaRepo.findById(h.pool, mediaId))?.status).toBe("pending");
     await expect(processMediaJob(deps, attempt(mediaId, 4))).rejects.toThrow(/ENOENT/);
 
-    expect(await mediaRepo.findById(h.pool, mediaId)).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/^failed after 5 attempts: ENOENT/) });
+    const failed = await mediaRepo.findById(h.pool, mediaId);
+    expect(failed).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/^Processing failed after 5 attempts\./) });
+    // The error was about the worker's own directory: nothing of it is shown to the uploader.
+    expect(failed?.failureReason).not.toMatch(/ENOENT|does-not-exist|\//);
   });
 
   it("when the payload is not a media job, then it fails without retries", async () => {
