@@ -32,14 +32,14 @@ export function chartValueArgs(settings: Pick<ClusterSettings, "httpPort">, inpu
     if (input.imageTag) set[`${app}.image.tag`] = input.imageTag;
     if (prefix !== "folio") set[`${app}.image.repository`] = `${prefix}/${app}`;
   }
-  // Browsers must be told the API's URL with the port the ingress is reached on.
-  if (settings.httpPort !== 80) set["ingress.publicPort"] = String(settings.httpPort);
   Object.assign(set, input.set);
   return [
     "--values",
     KIND_VALUES,
     ...(input.valuesFiles ?? []).flatMap((file) => ["--values", file]),
     ...Object.entries(set).flatMap(([key, value]) => ["--set-string", `${key}=${value}`]),
+    // Browsers must be told the API's URL with the port the ingress is reached on (a number in the schema).
+    ...(settings.httpPort !== 80 ? ["--set", `ingress.publicPort=${settings.httpPort}`] : []),
   ];
 }
 

@@ -141,12 +141,15 @@ export async function waitForCluster(settings: ClusterSettings, expectedNodes: n
     description: `${expectedNodes} Ready nodes`,
     until: (nodes) => nodes.length === expectedNodes && nodes.every((node) => node.ready),
   });
-  await eventually(async () => (await kube.allPods()).filter((pod) => SYSTEM_NAMESPACES.includes(pod.namespace)), {
-    timeout: timeoutMs,
-    interval: 2_000,
-    description: `every pod in ${SYSTEM_NAMESPACES.join(", ")} to be ready`,
-    until: (pods) => SYSTEM_NAMESPACES.every((namespace) => pods.some((pod) => pod.namespace === namespace)) && pods.every(podSettled),
-  });
+  // The probe returns what is still missing, so a timeout says exactly which pods held it up.
+  await eventually(
+    async () => {
+      const pods = (await kube.allPods()).filter((pod) => SYSTEM_NAMESPACES.includes(pod.namespace));
+      const empty = SYSTEM_NAMESPACES.filter((namespace) => !pods.some((pod) => pod.namespace === namespace)).map((namespace) => `${namespace}: no pods yet`);
+      return [...empty, ...pods.filter((pod) => !podSettled(pod)).map((pod) => `${pod.namespace}/${pod.name} ${pod.phase}${pod.ready ? "" : " (not ready)"} on ${pod.node ?? "no node"}`)];
+    },
+    { timeout: timeoutMs, interval: 2_000, description: `every pod in ${SYSTEM_NAMESPACES.join(", ")} to be ready`, until: (waiting) => waiting.length === 0 },
+  );
   // The host end: kind's port mapping to Traefik, which answers 404 for a host it does not route.
   await eventually(() => http(`http://nothing.localtest.me:${settings.httpPort}/`, { timeout: 5_000 }), {
     timeout: timeoutMs,

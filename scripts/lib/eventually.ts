@@ -22,13 +22,15 @@ export interface EventuallyOptions<T> {
 
 export class EventuallyTimeout extends Error {
   override name = "EventuallyTimeout";
-  constructor(
-    message: string,
-    readonly attempts: number,
-    readonly lastValue: unknown,
-    readonly lastError: unknown,
-  ) {
+  readonly attempts: number;
+  readonly lastValue: unknown;
+  readonly lastError: unknown;
+
+  constructor(message: string, attempts: number, lastValue: unknown, lastError: unknown) {
     super(message);
+    this.attempts = attempts;
+    this.lastValue = lastValue;
+    this.lastError = lastError;
   }
 }
 

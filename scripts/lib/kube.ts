@@ -38,7 +38,11 @@ interface PodJson {
 }
 
 export class Kube {
-  constructor(readonly context: string) {}
+  readonly context: string;
+
+  constructor(context: string) {
+    this.context = context;
+  }
 
   /** Runs kubectl with these arguments; throws with kubectl's message when it fails. */
   async run(args: string[], options: { input?: string; timeout?: Duration; nothrow?: boolean } = {}): Promise<ProcessOutput> {

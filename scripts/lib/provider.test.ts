@@ -5,7 +5,12 @@ import { compareAddresses, nodeAddressProblems, startNodes, type NodeProvider } 
 class FakeProvider implements NodeProvider {
   readonly name = "fake";
   readonly started: string[] = [];
-  constructor(readonly nodes: Record<string, { running: boolean; address?: string }>, private readonly free: string[] = []) {}
+  readonly nodes: Record<string, { running: boolean; address?: string }>;
+  private readonly free: string[];
+  constructor(nodes: Record<string, { running: boolean; address?: string }>, free: string[] = []) {
+    this.nodes = nodes;
+    this.free = free;
+  }
   async address(node: string) {
     return this.nodes[node]?.running ? this.nodes[node]!.address : undefined;
   }

@@ -35,7 +35,11 @@ export class DockerProvider implements NodeProvider {
   readonly name = "docker";
 
   /** kind's network; KIND_EXPERIMENTAL_DOCKER_NETWORK changes it in kind too. */
-  constructor(readonly network = process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK || "kind") {}
+  readonly network: string;
+
+  constructor(network = process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK || "kind") {
+    this.network = network;
+  }
 
   async address(node: string): Promise<string | undefined> {
     const format = `{{with index .NetworkSettings.Networks "${this.network}"}}{{.IPAddress}}{{end}}`;

@@ -50,20 +50,23 @@ export interface Page<T> {
 }
 
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string | undefined,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly code: string | undefined;
+
+  constructor(status: number, code: string | undefined, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 
 export class FolioClient {
   readonly agent: Agent;
   private token?: string;
+  private readonly options: ClientOptions;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(options: ClientOptions) {
+    this.options = options;
     this.agent = options.agent ?? createAgent();
     this.token = options.token;
   }

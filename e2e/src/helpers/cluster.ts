@@ -22,8 +22,10 @@ export function statefulPod(release: string, component: "postgres" | "redis" | "
 
 export class Cluster {
   readonly kube: Kube;
+  readonly env: SuiteEnv;
 
-  constructor(readonly env: SuiteEnv) {
+  constructor(env: SuiteEnv) {
+    this.env = env;
     this.kube = new Kube(env.settings.context);
   }
 

@@ -22,11 +22,15 @@ export class Faults {
   /** What the harness had to mend that was kind's doing, not Folio's (reported, never a test failure). */
   readonly harnessRepairs: string[] = [];
 
-  constructor(
-    private readonly cluster: Cluster,
-    private readonly timeline: Timeline,
-    readonly provider: NodeProvider = nodeProvider(),
-  ) {}
+  private readonly cluster: Cluster;
+  private readonly timeline: Timeline;
+  readonly provider: NodeProvider;
+
+  constructor(cluster: Cluster, timeline: Timeline, provider: NodeProvider = nodeProvider()) {
+    this.cluster = cluster;
+    this.timeline = timeline;
+    this.provider = provider;
+  }
 
   private async remember(): Promise<void> {
     if (Object.keys(this.addresses).length === 0) this.addresses = internalIps(await this.cluster.kube.nodes());

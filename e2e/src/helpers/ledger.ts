@@ -34,8 +34,11 @@ export class Ledger {
   /** Answers that no retry should have produced (a 4xx on a valid request): each one fails the scenario. */
   readonly unexpected: string[] = [];
   acknowledgedWrites = 0;
+  readonly tag: string;
 
-  constructor(readonly tag: string) {}
+  constructor(tag: string) {
+    this.tag = tag;
+  }
 
   titleFor(key: string): string {
     return `${this.tag} ${key}`;

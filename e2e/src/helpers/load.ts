@@ -60,11 +60,12 @@ export class Load {
   private workers: Promise<void>[] = [];
   private readonly published: string[] = [];
 
-  constructor(
-    private readonly client: FolioClient,
-    tag: string,
-    readonly options: LoadOptions = DEFAULT_LOAD,
-  ) {
+  private readonly client: FolioClient;
+  readonly options: LoadOptions;
+
+  constructor(client: FolioClient, tag: string, options: LoadOptions = DEFAULT_LOAD) {
+    this.client = client;
+    this.options = options;
     this.ledger = new Ledger(tag);
   }
 

@@ -72,10 +72,13 @@ export class Timeline {
   readonly requests: RequestRecord[] = [];
   readonly facts: Record<string, number | string | boolean> = {};
 
-  constructor(
-    readonly id: string,
-    readonly title: string,
-  ) {}
+  readonly id: string;
+  readonly title: string;
+
+  constructor(id: string, title: string) {
+    this.id = id;
+    this.title = title;
+  }
 
   mark(kind: MarkKind, label: string, t = Date.now()): number {
     this.marks.push({ kind, label, t });
