@@ -25,7 +25,9 @@ const flags = async () => (await request(h.app).get("/v1/config/flags")).body;
 describe("feature flags", () => {
   it("when the API starts, then the flags file is exposed read-only", async () => {
     expect(await flags()).toMatchObject({ flags: { newEditor: false, maxTags: 5 }, source: file, error: null });
-    expect((await request(h.app).post("/v1/config/flags").send({})).status).toBe(404);
+    const write = await request(h.app).post("/v1/config/flags").send({});
+    expect(write.status).toBe(405);
+    expect(write.headers.allow).toBe("GET, HEAD, OPTIONS");
   });
 
   it("when the file is replaced the way a ConfigMap update does it, then the new flags are served without a restart", async () => {

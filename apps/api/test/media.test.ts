@@ -78,7 +78,7 @@ describe("media upload", () => {
     expect(noFile.body.errors[0].path).toBe("file");
   });
 
-  it("when media is listed, fetched and deleted, then deleted media is gone from lists and content", async () => {
+  it("when media is listed, fetched and deleted, then deleted media is gone from lists, fetches and content", async () => {
     const created = await upload(PNG_1X1, "delete-me.png");
     const id = created.body.id as string;
     const list = await request(h.app).get("/v1/media?limit=100").set("authorization", token);
@@ -86,6 +86,7 @@ describe("media upload", () => {
     expect((await request(h.app).get(`/v1/media/${id}`).set("authorization", token)).body.id).toBe(id);
     expect((await request(h.app).delete(`/v1/media/${id}`).set("authorization", token)).status).toBe(204);
     expect((await request(h.app).get(`/v1/media/${id}/content/original`)).status).toBe(404);
+    expect((await request(h.app).get(`/v1/media/${id}`).set("authorization", token)).status).toBe(404);
     const after = await request(h.app).get("/v1/media?limit=100").set("authorization", token);
     expect(after.body.items.map((m: { id: string }) => m.id)).not.toContain(id);
     await expect.poll(() => h.storage.head(`media/${id}/original`)).toBeUndefined();

@@ -157,6 +157,8 @@ function receiveUpload(req: Request, deps: AppDeps, key: string): Promise<Receiv
       );
     });
     parser.on("filesLimit", () => fail(onePart()));
+    // Nor any text field: the document says the body is the one `file` part, so nothing else can be sent unnoticed.
+    parser.on("field", () => fail(onePart()));
     parser.on("error", (error) => fail(new AppError("validation", 400, "The multipart body is malformed.", { cause: error })));
     parser.on("close", () => {
       if (settled) return;
@@ -193,11 +195,11 @@ export const mediaRoutes = {
     idempotent: true,
     headers: idempotencyKeyHeader,
     bodyType: "multipart",
-    multipart: z.object({ file: z.string().meta({ format: "binary", description: "the image" }) }),
+    multipart: z.strictObject({ file: z.string().meta({ format: "binary", description: "the image" }) }),
     uses: ["postgres", "storage", "queue"],
     responses: {
       201: { description: "stored; status is pending until the worker has made the variants", schema: mediaSchema },
-      400: { description: "no file part, or the file is empty" },
+      400: { description: "not exactly one part, the file named `file`; or its filename is invalid, or it is empty" },
       413: { description: "the file is larger than MEDIA_MAX_BYTES" },
       415: { description: "not a JPEG, PNG, GIF, WebP or AVIF image, judged by its first bytes" },
     },
@@ -217,7 +219,7 @@ export const mediaRoutes = {
     method: "get",
     path: "/v1/media/:id",
     operationId: "getMedia",
-    summary: "One media item and its variants",
+    summary: "One media item and its variants (not once deleted)",
     tags: ["media"],
     auth: "user",
     params: idParams,
@@ -318,7 +320,8 @@ export function registerMediaRoutes(api: ApiRouter, deps: AppDeps, idempotency: 
     mediaRoutes.getMedia,
     async ({ params }, _req, res) => {
       const media = await mediaRepo.findById(pool, params.id);
-      if (!media) throw new AppError("not_found", 404, "No such media.");
+      // Deleted is gone, as for its content and the default list: only ?status=deleted still shows what awaits cleanup.
+      if (!media || media.status === "deleted") throw new AppError("not_found", 404, "No such media.");
       res.json(presentMedia(media));
     },
   );
