@@ -19,6 +19,10 @@ export default defineConfig({
         test: { name: "server", include: ["server/**/*.test.ts"], environment: "node" },
       },
       {
+        // Build scripts: the generated API types are checked against the API's document here.
+        test: { name: "scripts", include: ["scripts/**/*.test.ts"], environment: "node" },
+      },
+      {
         // The built site in Chromium against the real API, worker, PostgreSQL, Redis and S3; and the bundle budget.
         test: {
           name: "browser",

@@ -1,6 +1,6 @@
 /** The signed-in endpoints: login, articles, revisions, media, users, flags and the operations view. */
 import { api } from "./folio.ts";
-import type { Article, ArticleFields, ArticleStatus, FlagsSnapshot, LogEntry, LoginResult, Media, NodeHeartbeat, Page, Revision, RevisionSummary, Role, User } from "./types.ts";
+import type { Article, ArticleFields, ArticleStatus, FlagsSnapshot, LogEntry, LoginResult, Media, NodeHeartbeat, Ok, Page, Revision, RevisionSummary, Role, User } from "./types.ts";
 
 export async function login(email: string, password: string): Promise<LoginResult> {
   return (await api()<LoginResult>({ method: "POST", path: "/v1/auth/login", body: { email, password } })).data;
@@ -31,7 +31,7 @@ export async function transitionArticle(id: string, version: number, action: Tra
 }
 
 export async function listRevisions(id: string, signal?: AbortSignal): Promise<RevisionSummary[]> {
-  return (await api()<{ items: RevisionSummary[] }>({ path: `/v1/articles/${id}/revisions`, signal })).data.items;
+  return (await api()<Ok<"listRevisions">>({ path: `/v1/articles/${id}/revisions`, signal })).data.items;
 }
 
 export async function getRevision(id: string, version: number, signal?: AbortSignal): Promise<Revision> {
@@ -47,7 +47,7 @@ export async function getMedia(id: string, signal?: AbortSignal): Promise<Media>
 }
 
 export async function listUsers(signal?: AbortSignal): Promise<User[]> {
-  return (await api()<{ items: User[] }>({ path: "/v1/users", signal })).data.items;
+  return (await api()<Ok<"listUsers">>({ path: "/v1/users", signal })).data.items;
 }
 
 export interface NewUser {
@@ -75,9 +75,9 @@ export async function getFlags(signal?: AbortSignal): Promise<FlagsSnapshot> {
 
 /** Nodes whose agent sent a heartbeat within its TTL (apps/api/src/entry-points/http/admin.ts). */
 export async function listNodes(signal?: AbortSignal): Promise<NodeHeartbeat[]> {
-  return (await api()<{ items: NodeHeartbeat[] }>({ path: "/v1/admin/nodes", signal })).data.items;
+  return (await api()<Ok<"listNodes">>({ path: "/v1/admin/nodes", signal })).data.items;
 }
 
 export async function listLogs(query: { node?: string; app?: string; limit?: number }, signal?: AbortSignal): Promise<LogEntry[]> {
-  return (await api()<{ items: LogEntry[]; nextBefore: string | null }>({ path: "/v1/admin/logs", query, signal })).data.items;
+  return (await api()<Ok<"listLogs">>({ path: "/v1/admin/logs", query, signal })).data.items;
 }

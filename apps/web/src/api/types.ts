@@ -1,152 +1,47 @@
 /**
- * The API's resources as the site uses them. They mirror the zod schemas in
- * apps/api/src/entry-points/http/schemas.ts (the OpenAPI document at GET /v1/openapi.json is generated from
- * them); the browser tests run against the real API, so a drift shows up there.
+ * The API's resources as the site uses them: names for the types generated from the API's OpenAPI document
+ * (schema.gen.ts, written by scripts/api-types.ts from the API's route declarations). A change to the API's schemas
+ * changes them, and the typecheck shows every place that must follow; scripts/api-types.test.ts fails while the
+ * generated file is stale.
  */
+import type { components, operations } from "./schema.gen.ts";
 
-export interface Page<T> {
-  items: T[];
-  /** Pass as ?cursor= for the next page; null on the last one. */
-  nextCursor: string | null;
-}
+type Schemas = components["schemas"];
 
-export type Role = "admin" | "editor";
+/** The JSON body of an operation's 200 answer, by operationId: for the small wrappers that have no name. */
+export type Ok<Operation extends keyof operations> = operations[Operation]["responses"] extends { 200: { content: { "application/json": infer Body } } }
+  ? Body
+  : never;
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A page of a list (ArticlePage, MediaPage, PublicSummaryPage): pass nextCursor as ?cursor=; null on the last. */
+export type Page<T> = Omit<Schemas["PublicSummaryPage"], "items"> & { items: T[] };
 
-export interface Variant {
-  /** thumb, display, thumb-webp, display-webp */
-  name: string;
-  contentType: string;
-  width: number;
-  height: number;
-  bytes: number;
-  /** A path on the API. */
-  url: string;
-}
+export type User = Schemas["User"];
+export type Role = User["role"];
 
-export type MediaStatus = "pending" | "ready" | "failed" | "deleted";
+/** thumb, display, thumb-webp, display-webp; `url` is a path on the API. */
+export type Variant = Schemas["Variant"];
+export type Media = Schemas["Media"];
+export type MediaStatus = Media["status"];
 
-export interface Media {
-  id: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  status: MediaStatus;
-  width: number | null;
-  height: number | null;
-  failureReason: string | null;
-  url: string;
-  variants: Variant[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type ArticleStatus = "draft" | "published" | "trashed";
-
-export interface Article {
-  id: string;
-  slug: string;
-  title: string;
-  body: string;
-  excerpt: string;
-  coverMediaId: string | null;
-  tags: string[];
-  status: ArticleStatus;
-  publishedAt: string | null;
-  trashedAt: string | null;
-  authorId: string | null;
-  /** Also the ETag; send it back as If-Match. */
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** The fields an editor changes (PATCH /v1/articles/:id takes any subset). */
+/** `version` is also the ETag: send it back as If-Match. */
+export type Article = Schemas["Article"];
+export type ArticleStatus = Article["status"];
+/** The fields an editor changes (PATCH /v1/articles/:id takes any non-empty subset). */
 export type ArticleFields = Pick<Article, "title" | "slug" | "body" | "excerpt" | "coverMediaId" | "tags">;
 
-export interface Cover {
-  id: string;
-  status: string;
-  url: string;
-  variants: Variant[];
-}
+export type Cover = Schemas["Cover"];
+/** `body` is Markdown. */
+export type PublicArticle = Schemas["PublicArticle"];
+export type PublicSummary = Schemas["PublicSummary"];
 
-export interface PublicArticle {
-  slug: string;
-  title: string;
-  excerpt: string;
-  /** Markdown. */
-  body: string;
-  tags: string[];
-  publishedAt: string;
-  updatedAt: string;
-  cover: Cover | null;
-}
+export type RevisionSummary = Schemas["RevisionSummary"];
+export type Revision = Schemas["Revision"];
 
-export type PublicSummary = Omit<PublicArticle, "body">;
+export type FlagsSnapshot = Schemas["FlagsSnapshot"];
+export type LoginResult = Schemas["LoginResult"];
 
-export interface RevisionSummary {
-  version: number;
-  slug: string;
-  title: string;
-  status: ArticleStatus;
-  editedBy: string | null;
-  savedAt: string;
-}
-
-export interface Revision extends RevisionSummary {
-  body: string;
-  excerpt: string;
-  coverMediaId: string | null;
-  tags: string[];
-}
-
-export interface FlagsSnapshot {
-  flags: Record<string, boolean | number | string>;
-  source: string | null;
-  loadedAt: string;
-  error: string | null;
-}
-
-export interface LoginResult {
-  token: string;
-  expiresAt: string;
-  user: User;
-}
-
-/** GET /v1/admin/nodes: a node agent's heartbeat (@folio/node-logs heartbeatSchema), with its age. */
-export interface NodeHeartbeat {
-  node: string;
-  agentVersion: string;
-  startedAt: string;
-  /** When the agent wrote it, by the node's clock. */
-  sentAt: string;
-  lastShippedAt: string | null;
-  filesTailed: number;
-  lagBytes: number;
-  /** False once its heartbeat key expired: the node or its agent stopped. */
-  live: boolean;
-  /** Seconds since sentAt, by the API's clock. */
-  ageSeconds: number;
-}
-
+/** GET /v1/admin/nodes: a node agent's heartbeat, with its age by the API's clock. */
+export type NodeHeartbeat = Schemas["NodeHeartbeat"];
 /** GET /v1/admin/logs: one line a Folio container printed, shipped by the agent of its node. */
-export interface LogEntry {
-  id: string;
-  node: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  stream: "stdout" | "stderr";
-  time: string;
-  level: string | null;
-  message: string;
-}
+export type LogEntry = Schemas["LogEntry"];
