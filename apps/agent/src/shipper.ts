@@ -8,6 +8,7 @@
  * saved (onShipped), so a crash at any moment sends lines again rather than losing them: at least once.
  */
 import type { Redis } from "ioredis";
+import { isRedisUnavailable } from "@folio/config";
 import type { Logger } from "@folio/logger";
 import { appendLogEntries, type LogEntry } from "@folio/node-logs";
 
@@ -102,8 +103,12 @@ export class Shipper<T extends { entry: LogEntry }> {
       } catch (error) {
         this.#failures += 1;
         this.counters.errors.inc();
-        // Once per outage at warn; the ship errors metric counts every attempt.
-        if (this.#failures === 1) this.logger.warn({ err: error, buffered: this.#buffer.length }, "shipping log lines failed; retrying with backoff");
+        // Once per outage at warn; the ship errors metric counts every attempt. A command Redis refused (a ReplyError
+        // such as WRONGTYPE) is no outage: retrying keeps the lines, but someone has to fix it, so it is an error.
+        if (this.#failures === 1) {
+          if (isRedisUnavailable(error)) this.logger.warn({ err: error, buffered: this.#buffer.length }, "shipping log lines failed; retrying with backoff");
+          else this.logger.error({ err: error, buffered: this.#buffer.length }, "Redis refused the log lines; retrying with backoff until it accepts them");
+        }
         return false;
       }
       this.#buffer.splice(0, batch.length);

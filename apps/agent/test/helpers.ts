@@ -77,7 +77,7 @@ export interface TestAgent {
 }
 
 /** Starts an agent with short intervals; stop() stops it the way SIGTERM does and closes its connection. */
-export async function startTestAgent(workspace: Workspace, redisUrl: string, env: Record<string, string>): Promise<TestAgent> {
+export async function startTestAgent(workspace: Workspace, redisUrl: string, env: Record<string, string>, logger: Logger = testLogger): Promise<TestAgent> {
   const config = parseAgentConfig({
     LOG_DIR: workspace.logDir,
     STATE_DIR: workspace.stateDir,
@@ -91,7 +91,7 @@ export async function startTestAgent(workspace: Workspace, redisUrl: string, env
   const redis = connectRedis(config);
   redis.on("error", () => {});
   const registry = createRegistry("agent-test");
-  const agent = await startAgent({ config, logger: testLogger, redis, registry });
+  const agent = await startAgent({ config, logger, redis, registry });
   let stopped: Promise<void> | undefined;
   return {
     agent,

@@ -4,8 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "@folio/logger";
+import { LOG_STREAM_KEY } from "@folio/node-logs";
 import { startRedis, waitFor, type RedisServer } from "@folio/testkit";
 import { Workspace, cri, messagesFrom, metricValue, numbered, startTestAgent, uniqueNode, type TestAgent } from "./helpers.js";
 
@@ -50,5 +53,35 @@ describe("when Redis is unavailable", () => {
     await agent.stop();
     expect(await messagesFrom(redis, node)).toEqual(numbered("line", 1, 50));
     expect(agent.agent.tailer.lagBytes).toBe(0);
+  });
+});
+
+describe("when Redis answers but refuses the lines", () => {
+  it("then it is logged as an error, not as an outage, and the lines arrive once the stream can take them", async () => {
+    const logged: { level: string; msg: string }[] = [];
+    const logger = createLogger({ name: "agent-test", level: "info" }, new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+        done();
+      },
+    }));
+    // Something else wrote a string where the stream belongs: every XADD gets WRONGTYPE.
+    await redis.rename(LOG_STREAM_KEY, `${LOG_STREAM_KEY}:kept`);
+    await redis.set(LOG_STREAM_KEY, "not a stream");
+    const node = uniqueNode();
+    workspace.append(join(workspace.container("folio", "folio-web-def", "web"), "0.log"), ...numbered("refused", 1, 3).map((text) => cri(text)));
+    const refused = await startTestAgent(workspace, server.url, { NODE_NAME: node }, logger);
+    try {
+      const line = await waitFor(() => logged.find((entry) => entry.msg.startsWith("Redis refused the log lines")), { description: "the refusal logged" });
+      expect(line.level).toBe("error");
+      expect(logged.filter((entry) => entry.msg.startsWith("shipping log lines failed"))).toEqual([]);
+
+      await redis.del(LOG_STREAM_KEY);
+      const refusedLines = async () => (await messagesFrom(redis, node)).filter((message) => message.startsWith("refused"));
+      await waitFor(async () => (await refusedLines()).length === 3, { description: "the lines once the stream is back" });
+      expect(await refusedLines()).toEqual(numbered("refused", 1, 3));
+    } finally {
+      await refused.stop();
+    }
   });
 });

@@ -1,7 +1,9 @@
 import request from "supertest";
 import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usersRepo } from "@folio/db";
+import { createLogger } from "@folio/logger";
 import { startRedis, type RedisServer } from "@folio/testkit";
 import { ensureFirstAdmin } from "../src/domain/bootstrap.js";
 import { ADMIN, createEditor, createHarness, testLogger, type Harness } from "./harness.js";
@@ -103,6 +105,42 @@ describe("login rate limit when Redis is down", () => {
       return key === undefined ? -1 : down.redis.pttl(key);
     };
     await expect.poll(counterInRedis, { timeout: 10_000, interval: 200 }).toBeGreaterThan(0);
+  });
+});
+
+describe("login rate limit when Redis refuses its command", () => {
+  let redis: RedisServer;
+  let refusing: Harness;
+  const logged: { level: string; msg: string }[] = [];
+  beforeAll(async () => {
+    redis = await startRedis({ allowExternal: false });
+    const logger = createLogger({ name: "api-test", level: "info" }, new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) logged.push(JSON.parse(line));
+        done();
+      },
+    }));
+    refusing = await createHarness({ redisUrl: redis.url, logger, env: { LOGIN_RATE_LIMIT: "3" } });
+  });
+  afterAll(async () => {
+    await refusing.close();
+    await redis.dispose();
+  });
+
+  it("then the attempt is still counted, in this process, and the refusal is logged as an error, not as an outage", async () => {
+    const email = victim();
+    const guess = () => request(refusing.app).post("/v1/auth/login").send({ email, password: "guess guess" });
+    expect((await guess()).status).toBe(401);
+    // Something else wrote a string into the counter: INCR answers "ERR value is not an integer".
+    const [key] = await refusing.redis.keys(`folio:rate-limit:login:*|${email}`);
+    await refusing.redis.set(key!, "not a number");
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await guess()).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const refusal = logged.find((line) => line.msg.startsWith("redis refused a rate limit command"));
+    expect(refusal?.level).toBe("error");
+    expect(logged.filter((line) => line.msg.startsWith("rate limit counters unavailable"))).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import { z } from "zod";
 
 export { z };
 export * from "./network-errors.js";
+export * from "./redis-errors.js";
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

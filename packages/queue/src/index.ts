@@ -8,8 +8,6 @@ import { Redis, type RedisOptions } from "ioredis";
 import { Gauge, type Registry } from "prom-client";
 import { z } from "zod";
 
-export * from "./redis-errors.js";
-
 export const QUEUE_PREFIX = "folio";
 
 export const QUEUES = {

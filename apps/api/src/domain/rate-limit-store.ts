@@ -11,6 +11,7 @@
  */
 import type { Redis } from "ioredis";
 import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from "express-rate-limit";
+import { isRedisUnavailable } from "@folio/config";
 import type { Logger } from "@folio/logger";
 
 const INCREMENT_SCRIPT = `
@@ -87,7 +88,9 @@ export class SharedRateLimitStore implements Store {
   #failed(error: unknown): void {
     if (this.#degraded) return;
     this.#degraded = true;
-    this.logger.warn({ err: error }, "rate limit counters unavailable in redis; counting in this process until it answers");
+    // A script Redis refused is a bug, not an outage: the fallback still counts, but it must be seen.
+    if (isRedisUnavailable(error)) this.logger.warn({ err: error }, "rate limit counters unavailable in redis; counting in this process until it answers");
+    else this.logger.error({ err: error }, "redis refused a rate limit command; counting in this process until it answers");
   }
 
   #recovered(): void {

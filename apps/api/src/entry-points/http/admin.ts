@@ -4,9 +4,9 @@
  * @folio/node-logs; see docs/adr/0012-agent-shipping-format.md.
  */
 import { z } from "zod";
+import { isRedisUnavailable } from "@folio/config";
 import { AppError, type ApiRouter, type RouteSpec } from "@folio/http-kit";
 import { heartbeatSchema, listHeartbeats, logEntrySchema, readLogEntries } from "@folio/node-logs";
-import { isRedisUnavailable } from "@folio/queue";
 import type { AppDeps } from "../../deps.js";
 
 /** Most stream entries one request examines, matching or not, so a rare filter cannot scan 50,000 entries. */

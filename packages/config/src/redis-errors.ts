@@ -7,7 +7,7 @@
  *     command was wrong. A bug, or input that should have been validated first: retrying the same request fails
  *     the same way, so it must not be reported as an outage that clients retry forever.
  */
-import { isNetworkError } from "@folio/config";
+import { isNetworkError } from "./network-errors.js";
 
 /** Reply prefixes that describe the server's state, not the command (https://redis.io/docs/latest/develop/reference/protocol-spec/#simple-errors). */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
