@@ -159,6 +159,13 @@ describe("OpenAPI document", () => {
     expect(validateAgainstDocument("/v1/articles/{id}", "get", 200, created.body)).toMatchObject({ valid: true });
   });
 
+  it("when an answer carries an article, then its links say how to change it: the id, and the ETag as If-Match", () => {
+    const links = (doc.paths["/v1/articles"]!.post!.responses[201] as { links?: Record<string, { operationId: string; parameters: object }> }).links!;
+    expect(links.publishArticle).toEqual({ operationId: "publishArticle", parameters: { id: "$response.body#/id", "header.If-Match": "$response.header.ETag" } });
+    const ids = new Set(operations(doc).map(({ operation }) => operation.operationId));
+    for (const link of Object.values(links)) expect(ids, link.operationId).toContain(link.operationId);
+  });
+
   it("when a path is called with a method it does not have, then the answer is 405 with Allow", async () => {
     const res = await request(h.app).put("/v1/articles");
     expect(res.status).toBe(405);

@@ -211,7 +211,7 @@ export function buildOpenApi(info: OpenApiInfo, specs: readonly RouteSpec[], rul
                   },
                 }
               : {};
-          return [status, { description: response.description, ...content }];
+          return [status, { description: response.description, ...content, ...(response.links ? { links: response.links } : {}) }];
         }),
       ),
     };

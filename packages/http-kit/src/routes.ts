@@ -17,6 +17,12 @@ export interface ResponseSpec {
   /** Defaults to application/json when a schema is given. */
   contentType?: string;
   headers?: Record<string, string>;
+  /**
+   * OpenAPI links: operations a client can call next with values from this answer, which is also how a fuzzer's
+   * stateful phase chains requests. Parameters are runtime expressions, qualified by location where it is not the
+   * path: { id: "$response.body#/id", "header.If-Match": "$response.header.ETag" }.
+   */
+  links?: Record<string, { operationId: string; parameters: Record<string, string>; description?: string }>;
 }
 
 export interface RouteSpec {

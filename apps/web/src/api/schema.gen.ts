@@ -919,7 +919,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the article; ETag holds its version */
+            /** @description the article; the ETag header holds its version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -990,7 +990,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description updated */
+            /** @description updated; the ETag header holds the new version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1086,7 +1086,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
+            /** @description done; the ETag header holds the new version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1164,7 +1164,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
+            /** @description done; the ETag header holds the new version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1361,7 +1361,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
+            /** @description done; the ETag header holds the new version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1439,7 +1439,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description done */
+            /** @description done; the ETag header holds the new version */
             200: {
                 headers: {
                     [name: string]: unknown;

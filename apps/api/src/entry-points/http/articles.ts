@@ -103,6 +103,23 @@ const versionMismatchProblem = problemWith({
 
 const invalidTransitionProblem = problemWith({ currentStatus: articleSchema.shape.status }).meta({ id: "InvalidTransitionProblem" });
 
+/**
+ * What a client can do next with an article it was given: its id, and its ETag as If-Match for a change. As OpenAPI
+ * links, so the document says so, and a fuzzer's stateful phase edits and publishes with the current version.
+ */
+const withTheArticle = Object.fromEntries(
+  ["getArticle", "listRevisions", "updateArticle", "publishArticle", "unpublishArticle", "trashArticle", "restoreArticle"].map((operationId) => [
+    operationId,
+    {
+      operationId,
+      parameters: {
+        id: "$response.body#/id",
+        ...(operationId === "getArticle" || operationId === "listRevisions" ? {} : { "header.If-Match": "$response.header.ETag" }),
+      },
+    },
+  ]),
+);
+
 /** A status change's route: POST /v1/articles/:id/<action>, allowed from the statuses TRANSITIONS names. */
 function transitionRoute<A extends keyof typeof TRANSITIONS>(action: A) {
   return {
@@ -116,7 +133,7 @@ function transitionRoute<A extends keyof typeof TRANSITIONS>(action: A) {
     headers: ifMatchHeader,
     uses: ["postgres"],
     responses: {
-      200: { description: "done", schema: articleSchema },
+      200: { description: "done; the ETag header holds the new version", schema: articleSchema, links: withTheArticle },
       404: { description: "no such article" },
       409: { description: "not allowed from the current status (invalid_transition)", schema: invalidTransitionProblem },
       412: { description: "stale version: someone else saved first (version_mismatch)", schema: versionMismatchProblem },
@@ -155,7 +172,7 @@ export const articleRoutes = {
     body: createBody,
     uses: ["postgres"],
     responses: {
-      201: { description: "created; the ETag header holds its version", schema: articleSchema },
+      201: { description: "created; the ETag header holds its version", schema: articleSchema, links: withTheArticle },
       400: { description: "the cover image does not exist (validation)" },
       409: { description: "the slug is taken (slug_taken)" },
     },
@@ -169,7 +186,10 @@ export const articleRoutes = {
     auth: "user",
     params: idParams,
     uses: ["postgres"],
-    responses: { 200: { description: "the article; ETag holds its version", schema: articleSchema }, 404: { description: "no such article" } },
+    responses: {
+      200: { description: "the article; the ETag header holds its version", schema: articleSchema, links: withTheArticle },
+      404: { description: "no such article" },
+    },
   },
   updateArticle: {
     method: "patch",
@@ -183,7 +203,7 @@ export const articleRoutes = {
     body: updateBody,
     uses: ["postgres"],
     responses: {
-      200: { description: "updated", schema: articleSchema },
+      200: { description: "updated; the ETag header holds the new version", schema: articleSchema, links: withTheArticle },
       400: { description: "If-Match is missing, or the cover image does not exist (validation)" },
       404: { description: "no such article" },
       409: { description: "the slug is taken (slug_taken), or the article is trashed (article_trashed)" },
