@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import express from "express";
 import { ProbeState, answerClientErrors, closeHttpServer, createRegistry, probeRoutes } from "@folio/http-kit";
-import { createShutdown } from "@folio/lifecycle";
+import { createShutdown, handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { connectRedis, startAgent, type Agent } from "./agent.js";
 import { readConfig } from "./config.js";
@@ -31,6 +31,8 @@ const shutdown = createShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onDrain: () => probes.markDraining(),
 });
+// An unhandled rejection is logged and counted, an uncaught exception drains and exits 1 (ADR 0020).
+handleProcessErrors({ logger, shutdown, registry });
 shutdown.add("tailer", () => agent?.stopTailing());
 shutdown.add("shipper", async () => {
   await agent?.drain();

@@ -5,9 +5,9 @@ import { createServer } from "node:http";
 import { once } from "node:events";
 import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
-import { createShutdown } from "@folio/lifecycle";
+import { createShutdown, handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
-import { createMediaQueue, producerConnection } from "@folio/queue";
+import { createMediaQueue, producerConnection, subscriberConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
 import { createApp } from "./app.js";
 import { readConfig } from "./config.js";
@@ -17,6 +17,7 @@ import { FlagStore } from "./domain/flags.js";
 const config = readConfig();
 const logger = createLogger({ name: "api", level: config.LOG_LEVEL });
 const probes = new ProbeState();
+const registry = createRegistry("api");
 
 const pool = createPool(
   {
@@ -28,10 +29,11 @@ const pool = createPool(
   },
   logger,
 );
+// One connection per role (@folio/queue): enqueues and cache commands fail fast, the invalidation subscriber
+// waits through outages and is subscribed again by the cache itself after every reconnect.
 const queueConnection = producerConnection(config.REDIS_URL);
 const cache = producerConnection(config.REDIS_URL, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
-// Subscribers need no command timeout; the default retry strategy reconnects with back-off.
-const cacheSubscriber = producerConnection(config.REDIS_URL, { commandTimeout: undefined });
+const cacheSubscriber = subscriberConnection(config.REDIS_URL);
 for (const [name, redis] of [["queue", queueConnection], ["cache", cache], ["cache-subscriber", cacheSubscriber]] as const) {
   // ioredis reconnects by itself; without a listener each failed attempt would be an unhandled error.
   redis.on("error", (error) => logger.warn({ err: error, redis: name }, "redis connection error"));
@@ -47,7 +49,7 @@ try {
   process.exit(1);
 }
 
-const { app } = createApp({ config, logger, pool, cache, cacheSubscriber, mediaQueue, storage, flags, probes, registry: createRegistry("api") });
+const { app } = createApp({ config, logger, pool, cache, cacheSubscriber, mediaQueue, storage, flags, probes, registry });
 const server = answerClientErrors(createServer(app));
 // Longer than the ingress's idle timeout, so the proxy, not Node, closes idle keep-alive connections.
 server.keepAliveTimeout = 65_000;
@@ -59,11 +61,16 @@ const shutdown = createShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onDrain: () => probes.markDraining(),
 });
+// Before the first await, so that nothing this process does can reach Node's default (exit at once): an unhandled
+// rejection is logged and counted, an uncaught exception drains and exits 1 (ADR 0020).
+handleProcessErrors({ logger, shutdown, registry });
 shutdown.add("http server", () => closeHttpServer(server));
 shutdown.add("flags watcher", () => flags.stop());
 shutdown.add("media queue", () => mediaQueue.close());
 shutdown.add("redis", async () => {
-  await Promise.allSettled([queueConnection.quit(), cache.quit(), cacheSubscriber.quit()]);
+  // The subscriber has nothing to flush, and a QUIT queued while it reconnects would wait for Redis to come back.
+  cacheSubscriber.disconnect();
+  await Promise.allSettled([queueConnection.quit(), cache.quit()]);
 });
 shutdown.add("postgres pool", () => pool.end());
 shutdown.add("storage", () => storage.destroy());

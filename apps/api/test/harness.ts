@@ -10,7 +10,7 @@ import request from "supertest";
 import { createPool, runMigrations, type Pool } from "@folio/db";
 import { ProbeState, createRegistry, type ApiRouter } from "@folio/http-kit";
 import { createLogger, type Logger } from "@folio/logger";
-import { createMediaQueue, producerConnection, type MediaJob, type Queue } from "@folio/queue";
+import { createMediaQueue, producerConnection, subscriberConnection, type MediaJob, type Queue } from "@folio/queue";
 import { storageFromConfig, type Storage } from "@folio/storage";
 import { createDatabase, useTestServices, waitFor, type FolioServices } from "@folio/testkit";
 import { createApp } from "../src/app.js";
@@ -93,7 +93,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   );
   const redis = producerConnection(redisUrl, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
   const queueConnection = producerConnection(redisUrl);
-  const cacheSubscriber = producerConnection(redisUrl, { commandTimeout: undefined });
+  const cacheSubscriber = subscriberConnection(redisUrl); // the options of its role, as in src/main.ts
   for (const connection of [redis, queueConnection, cacheSubscriber]) connection.on("error", () => {});
   const mediaQueue = createMediaQueue(queueConnection);
   mediaQueue.on("error", () => {});
@@ -131,7 +131,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     databaseUrl,
     async replica() {
       const cache = producerConnection(redisUrl, { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
-      const subscriber = producerConnection(redisUrl, { commandTimeout: undefined });
+      const subscriber = subscriberConnection(redisUrl);
       for (const connection of [cache, subscriber]) connection.on("error", () => {});
       const replica = createApp({
         config,

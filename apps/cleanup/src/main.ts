@@ -6,6 +6,7 @@
 import { constants } from "node:os";
 import { destination } from "pino";
 import { createPool } from "@folio/db";
+import { handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
@@ -46,6 +47,9 @@ async function main(): Promise<number> {
   const config = readConfig();
   // Synchronous writes: the last lines of a Job matter most, and a SIGKILL must not take them with it.
   const logger = createLogger({ name: "cleanup", level: config.LOG_LEVEL }, destination({ dest: 1, sync: true }));
+  // As in the services (ADR 0020): an unhandled rejection is logged and the run goes on; an uncaught exception is
+  // logged and the job exits 1 at once (no summary; the CronJob's next run, or the Job's retry, starts clean).
+  handleProcessErrors({ logger });
   const startedAt = Date.now();
   const summary: Summary = {
     dryRun: invocation.dryRun || config.CLEANUP_DRY_RUN,

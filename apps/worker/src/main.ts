@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import { once } from "node:events";
 import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
-import { createShutdown } from "@folio/lifecycle";
+import { createShutdown, handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
 import { createMediaQueue, producerConnection, workerConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
@@ -75,6 +75,8 @@ const shutdown = createShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onDrain: () => probes.markDraining(),
 });
+// An unhandled rejection is logged and counted, an uncaught exception drains and exits 1 (ADR 0020).
+handleProcessErrors({ logger, shutdown, registry });
 shutdown.add("reconciler", () => reconciler.stop());
 // Bounded by our own deadline, below SHUTDOWN_TIMEOUT_MS, so the steps after it still run (see config.ts).
 shutdown.add("media worker", async () => {

@@ -19,6 +19,8 @@ import { prometheus } from "@folio/http-kit";
 const GENERATION_KEY = "folio:public:generation";
 const CHANNEL = "folio:public:invalidations";
 const PREFIX = "folio:public:";
+/** How soon to try again to read the generation after the subscription succeeded but the read failed. */
+const RETRY_FOLLOW_MS = 1_000;
 
 // One round trip for a Redis hit: read the generation and the entry under it.
 const READ_SCRIPT = `
@@ -68,6 +70,7 @@ export class PublicCache {
   #generation: number | undefined;
   readonly #local = new Map<string, LocalEntry>();
   readonly #lookups: prometheus.Counter<"result" | "tier">;
+  readonly #followed: prometheus.Counter;
   readonly #commands: CacheCommands;
 
   constructor(
@@ -83,10 +86,30 @@ export class PublicCache {
       labelNames: ["result", "tier"],
       registers: [registry],
     });
+    this.#followed = new prometheus.Counter({
+      name: "folio_public_cache_follows_total",
+      help: "Times the in-process tier was turned on: subscribed to invalidations, then read the generation (once at start, then after each reconnect)",
+      registers: [registry],
+    });
+    // Read at scrape time: 0 while this replica may have missed an invalidation (its subscriber is reconnecting).
+    const localTierOn = () => this.localTierOn;
+    new prometheus.Gauge({
+      name: "folio_public_cache_local_tier_on",
+      help: "1 while the in-process tier is in use (subscribed to invalidations, generation known), else 0",
+      registers: [registry],
+      collect() {
+        this.set(localTierOn() ? 1 : 0);
+      },
+    });
     redis.defineCommand("folioCacheRead", { numberOfKeys: 1, lua: READ_SCRIPT });
     redis.defineCommand("folioCacheInvalidate", { numberOfKeys: 1, lua: INVALIDATE_SCRIPT });
     this.#commands = redis as unknown as CacheCommands;
     if (subscriber && options.localEntries > 0) this.#follow(subscriber);
+  }
+
+  /** True while the in-process tier is in use: subscribed to invalidations and the generation read since. */
+  get localTierOn(): boolean {
+    return this.options.localEntries > 0 && this.#generation !== undefined;
   }
 
   /**
@@ -172,7 +195,9 @@ export class PublicCache {
   }
 
   #follow(subscriber: Redis): void {
+    let retry: NodeJS.Timeout | undefined;
     const distrust = () => {
+      clearTimeout(retry);
       this.#generation = undefined;
       this.#local.clear();
     };
@@ -182,8 +207,12 @@ export class PublicCache {
     subscriber.on("close", distrust);
     subscriber.on("reconnecting", distrust);
     // On every (re)connection: subscribe first, and only once the server has confirmed the subscription read
-    // the generation. Any invalidation after that read arrives as a message, so none can be missed.
+    // the generation. Any invalidation after that read arrives as a message, so none can be missed. This is the
+    // only place that subscribes: the connection's own re-subscribe is off (subscriberConnection in @folio/queue),
+    // because a failure of it would be a promise rejection nobody handles.
     const start = () => {
+      clearTimeout(retry);
+      if (subscriber.status !== "ready") return;
       subscriber
         .subscribe(CHANNEL)
         .then(() => this.redis.get(GENERATION_KEY))
@@ -191,10 +220,15 @@ export class PublicCache {
           if (subscriber.status !== "ready") return;
           this.#generation = Math.max(Number(value ?? 0), this.#generation ?? 0);
           this.#local.clear();
+          this.#followed.inc();
         })
         .catch((error: unknown) => {
           distrust();
           this.logger.warn({ err: error }, "cannot follow cache invalidations; in-process cache off");
+          // The generation comes through the other connection, which may not be ready yet (at start-up the two
+          // connect in any order) or was slow (its command timeout, under load). Waiting for the subscriber's next
+          // reconnect would leave the in-process tier off for as long as Redis stays up; try again while subscribed.
+          if (subscriber.status === "ready") retry = setTimeout(start, RETRY_FOLLOW_MS).unref();
         });
     };
     subscriber.on("ready", start);

@@ -1,28 +1,31 @@
+import { once } from "node:events";
 import { Writable } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prometheus } from "@folio/http-kit";
 import { createLogger } from "@folio/logger";
-import { useTestServices, waitFor } from "@folio/testkit";
+import { producerConnection, subscriberConnection } from "@folio/queue";
+import { TcpProxy, useTestServices, waitFor } from "@folio/testkit";
 import { PublicCache, invalidatePublicCache } from "../src/index.js";
 
 const logger = createLogger({ name: "test", level: "silent" }, new Writable({ write: (_c, _e, done) => done() }));
 const connections: Redis[] = [];
-const connect = () => {
-  const redis = new Redis(useTestServices().redisUrl, { enableOfflineQueue: false });
+/** The API's two connections for the cache, with the API's options. */
+const connect = (role: "commands" | "subscriber", url = useTestServices().redisUrl) => {
+  const redis = role === "subscriber" ? subscriberConnection(url) : producerConnection(url, { commandTimeout: 500 });
+  redis.on("error", () => {});
   connections.push(redis);
   return redis;
 };
+const newCache = (subscriber: Redis) => new PublicCache(connect("commands"), subscriber, { ttlSeconds: 60, localEntries: 10 }, logger, new prometheus.Registry());
 
 let cache: PublicCache;
 beforeAll(async () => {
   const admin = new Redis(useTestServices().redisUrl);
   await admin.flushdb();
   await admin.quit();
-  const subscriber = connect();
-  cache = new PublicCache(connect(), subscriber, { ttlSeconds: 60, localEntries: 10 }, logger, new prometheus.Registry());
-  await waitFor(() => subscriber.status === "ready", { description: "subscriber" });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  cache = newCache(connect("subscriber"));
+  await waitFor(() => cache.localTierOn, { description: "the in-process tier to be on" });
 });
 afterAll(() => connections.forEach((redis) => redis.disconnect()));
 
@@ -56,5 +59,57 @@ describe("PublicCache", () => {
     await cache.read("k3", load);
     await cache.read("k3", load);
     expect(loads).toBe(2);
+  });
+});
+
+describe("when the subscriber's connection drops", () => {
+  it("when it is killed several times (CLIENT KILL TYPE pubsub), then each time it subscribes again and the in-process tier sees other processes' invalidations", async () => {
+    const subscriber = connect("subscriber");
+    const flapping = newCache(subscriber);
+    const other = connect("commands");
+    let loads = 0;
+    const load = async () => `{"n":${++loads}}`;
+    for (let kill = 1; kill <= 5; kill++) {
+      await waitFor(() => flapping.localTierOn, { description: `the in-process tier to be on again after kill ${kill - 1}` });
+      await flapping.read("k4", load);
+      expect((await flapping.read("k4", load)).source).toBe("hit");
+      const before = loads;
+
+      await invalidatePublicCache(other);
+
+      await waitFor(async () => (await flapping.read("k4", load)).source === "miss", { timeoutMs: 2_000, description: "a miss after invalidation" });
+      expect(loads).toBe(before + 1);
+      const reconnected = once(subscriber, "ready");
+      await other.client("KILL", "TYPE", "pubsub");
+      await reconnected;
+    }
+  });
+
+  it("when it is closed while reconnecting, after Redis answered its handshake but before it read the answer, then no promise rejection is left unhandled", async () => {
+    // The CI failure this reproduces: closing the subscriber (a test's afterAll, the API's shutdown) during a
+    // reconnect made ioredis's own re-subscribe fail with "Stream isn't writeable and enableOfflineQueue options is
+    // false", and nothing could catch it. The proxy stops the handshake at that point every time.
+    const proxy = await TcpProxy.forUrl(useTestServices().redisUrl);
+    const subscriber = connect("subscriber", proxy.urlFor(useTestServices().redisUrl));
+    const closing = newCache(subscriber);
+    await waitFor(() => closing.localTierOn, { description: "the in-process tier to be on" });
+    const unhandled: unknown[] = [];
+    const collect = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", collect);
+    try {
+      const readyCheck = proxy.hold("to-client", "# Server"); // INFO's answer: ioredis's ready check
+      proxy.cut();
+      await readyCheck.held;
+
+      subscriber.disconnect();
+      readyCheck.release();
+      await once(subscriber, "end");
+      await new Promise((resolve) => setImmediate(resolve)); // Node reports unhandled rejections after the microtasks
+
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.removeListener("unhandledRejection", collect);
+      await proxy.close();
+    }
   });
 });

@@ -59,6 +59,19 @@ describe("createShutdown", () => {
     expect(exits).toEqual([0]);
   });
 
+  it("when triggered as failed, then the exit code is 1 although every step succeeded, also when it was already running", async () => {
+    const first = setup();
+    first.shutdown.add("fine", () => {});
+    expect(await first.shutdown.trigger("uncaughtException", { failed: true })).toBe(1);
+    expect(first.exits).toEqual([1]);
+
+    const second = setup(50);
+    const running = second.shutdown.trigger("SIGTERM");
+    void second.shutdown.trigger("uncaughtException", { failed: true });
+    expect(await running).toBe(1);
+    expect(second.exits).toEqual([1]);
+  });
+
   it("when a delay is set, then steps wait for it while readiness is already failing", async () => {
     const { shutdown, order } = setup(100);
     const stepAt: number[] = [];

@@ -8,8 +8,13 @@
  *   3. run the registered steps in order (close the HTTP server, close workers and queues, end pools);
  *   4. exit 0, or exit 1 if a step failed or the hard deadline (`timeoutMs`) passed.
  * A second signal exits 1 at once: the operator asked twice.
+ *
+ * What an error nobody handled does to the process (an unhandled rejection, an uncaught exception) is decided
+ * once for every service in process-errors.ts (docs/adr/0020-unhandled-rejections-and-uncaught-exceptions.md).
  */
 import type { Logger } from "@folio/logger";
+
+export { handleProcessErrors, type ProcessErrorOptions } from "./process-errors.js";
 
 export interface ShutdownStep {
   name: string;
@@ -30,8 +35,11 @@ export interface ShutdownOptions {
 export interface Shutdown {
   /** Steps run in the order they were added. */
   add(name: string, run: ShutdownStep["run"]): void;
-  /** Starts the shutdown as if a signal arrived (for fatal errors, or a job that finished). */
-  trigger(reason: string): Promise<number>;
+  /**
+   * Starts the shutdown as if a signal arrived (for fatal errors, or a job that finished). With `failed`, the
+   * exit code is 1 even when every step succeeds; it also applies to a shutdown that is already running.
+   */
+  trigger(reason: string, options?: { failed?: boolean }): Promise<number>;
   readonly draining: boolean;
 }
 
@@ -40,6 +48,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const steps: ShutdownStep[] = [];
   let running: Promise<number> | undefined;
+  let failed = false;
 
   async function runSteps(): Promise<number> {
     let code = 0;
@@ -56,7 +65,8 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     return code;
   }
 
-  async function trigger(reason: string): Promise<number> {
+  async function trigger(reason: string, triggerOptions: { failed?: boolean } = {}): Promise<number> {
+    if (triggerOptions.failed) failed = true;
     if (running) return running;
     running = (async () => {
       logger.info({ reason, delayMs, timeoutMs }, "shutting down");
@@ -72,7 +82,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         return runSteps();
       })();
-      const code = await Promise.race([graceful, deadline]);
+      const code = Math.max(await Promise.race([graceful, deadline]), failed ? 1 : 0);
       clearTimeout(timer);
       logger.info({ code }, "shutdown complete");
       // pino.destination() registers its own exit hook that flushes pending log lines synchronously.

@@ -62,6 +62,32 @@ export function workerConnection(url: string, options: RedisOptions = {}): Redis
   });
 }
 
+/**
+ * Pub/sub subscribers (the API's public-cache invalidations): neither of the above. A subscriber sends almost
+ * nothing and nothing a request waits for; what matters is that it is subscribed again after every reconnect,
+ * and that none of its commands can reject a promise that nobody holds:
+ * - the offline queue on and no per-command retry limit: a SUBSCRIBE issued, or still unanswered, while the
+ *   connection is down waits for the next connection. With the producer's options it failed instead, with
+ *   "Stream isn't writeable and enableOfflineQueue options is false", or with "max retries per request" after
+ *   two failed reconnection attempts;
+ * - autoResubscribe off: ioredis re-subscribes by itself on every reconnect with a promise no caller holds, so
+ *   its failure (the connection closed again during the handshake: Redis flapping, or our own shutdown) was an
+ *   unhandled rejection, which ends a Node process by default. The owner subscribes on every "ready" instead,
+ *   where it can handle a failure (PublicCache in @folio/cache does);
+ * - no command timeout: a subscribed connection waits for messages, it does not wait for answers.
+ * See docs/adr/0020-unhandled-rejections-and-uncaught-exceptions.md.
+ */
+export function subscriberConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    autoResubscribe: false,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...options,
+  });
+}
+
 export function createMediaQueue(connection: Redis): Queue<MediaJob> {
   return new Queue<MediaJob>(QUEUES.media, {
     connection,
