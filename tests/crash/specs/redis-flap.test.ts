@@ -157,14 +157,16 @@ describe("when Redis flaps while the API is under load", () => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         await stack.redis.start();
         await proxy.accept();
+        const back = Date.now();
         await recovered(`restart ${flap}`, since);
-        step(`redis stopped and started (${flap}/3), the cache's subscriber is back; ${Date.now() - started} ms`);
+        step(`redis stopped for 1 s and started (${flap}/3); the in-process tier on again ${Date.now() - back} ms after Redis answered`);
       }
       for (let kill = 1; kill <= 3; kill++) {
         const since = await follows();
+        const killed = Date.now();
         await admin.client("KILL", "TYPE", "pubsub");
         await recovered(`CLIENT KILL ${kill}`, since);
-        step(`CLIENT KILL TYPE pubsub (${kill}/3), subscribed again; ${Date.now() - started} ms`);
+        step(`CLIENT KILL TYPE pubsub (${kill}/3); the in-process tier on again ${Date.now() - killed} ms later`);
       }
       for (let fault = 1; fault <= 2; fault++) {
         const since = await follows();
@@ -175,13 +177,14 @@ describe("when Redis flaps while the API is under load", () => {
         await new Promise((resolve) => setTimeout(resolve, 1_500));
         subscribe.release();
         await proxy.accept();
+        const back = Date.now();
         await recovered(`the kill between handshake and SUBSCRIBE ${fault}`, since);
-        step(`redis gone between the subscriber's handshake and its SUBSCRIBE (${fault}/2), subscribed again; ${Date.now() - started} ms`);
+        step(`Redis gone for 1.5 s between the subscriber's ready check and its SUBSCRIBE (${fault}/2); the in-process tier on again ${Date.now() - back} ms after Redis answered`);
       }
     } finally {
       await load.stop();
     }
-    step(`${load.counts.reads} public reads (${load.counts.bypass} bypassed the cache) and ${load.counts.writes} edits during the faults`);
+    step(`${load.counts.reads} public reads (${load.counts.bypass} bypassed the cache) and ${load.counts.writes} edits in ${Date.now() - started} ms of faults; ${load.problems.length} wrong answers`);
 
     expect(exited, api.output()).toBeUndefined();
     expect(await metric(url, "folio_unhandled_rejections_total"), api.output()).toBe(0);
