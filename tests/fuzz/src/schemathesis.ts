@@ -20,8 +20,12 @@ const INSTALL = "bash scripts/ci/install-schemathesis.sh (from the repository ro
 /** Throws, saying how to install it, unless the pinned Schemathesis is where the install script puts it. */
 export function requireSchemathesis(): void {
   if (!existsSync(st)) throw new Error(`Schemathesis is not installed at ${venv}. Install it with: ${INSTALL}`);
-  const metadata = readdirSync(join(venv, "lib"), { recursive: true, encoding: "utf8" }).find((path) => /schemathesis-[\d.]+\.dist-info$/.test(path));
-  const installed = metadata?.match(/schemathesis-([\d.]+)\.dist-info$/)?.[1];
+  // The version from the package's metadata folder: lib/python3.X/site-packages/schemathesis-<version>.dist-info
+  const installed = readdirSync(join(venv, "lib"))
+    .map((python) => join(venv, "lib", python, "site-packages"))
+    .flatMap((dir) => (existsSync(dir) ? readdirSync(dir) : []))
+    .map((name) => /^schemathesis-([\d.]+)\.dist-info$/.exec(name)?.[1])
+    .find((version) => version !== undefined);
   if (installed !== SCHEMATHESIS_VERSION) {
     throw new Error(`Schemathesis ${installed ?? "(unknown version)"} is at ${venv}, not ${SCHEMATHESIS_VERSION}. Install it with: ${INSTALL}`);
   }
