@@ -66,6 +66,8 @@ interface LocalEntry {
 
 export class PublicCache {
   #pendingInvalidation = false;
+  /** Since when Redis has been failing us, so that an outage is logged when it starts and ends, not per request. */
+  #failingSince: number | undefined;
   /** The generation this replica knows is current; undefined while the local tier is not trustworthy. */
   #generation: number | undefined;
   readonly #local = new Map<string, LocalEntry>();
@@ -127,6 +129,7 @@ export class PublicCache {
           return { body: local, source: "hit" };
         }
         const [gen, value] = await this.#commands.folioCacheReadBuffer(GENERATION_KEY, PREFIX, key);
+        this.#answered();
         generation = Number(gen.toString());
         if (value !== null) {
           this.#writeLocal(key, value, generation);
@@ -135,7 +138,7 @@ export class PublicCache {
         }
       }
     } catch (error) {
-      this.logger.warn({ err: error }, "public cache unavailable, reading from postgres");
+      this.#failed(error, "public cache unavailable, reading from postgres");
     }
     const json = await load();
     const body = json === undefined ? undefined : Buffer.from(json);
@@ -147,7 +150,7 @@ export class PublicCache {
     if (body !== undefined) {
       // A write between our read and this set bumped the generation, so this entry is simply never read.
       this.redis.set(`${PREFIX}${generation}:${key}`, body, "EX", this.options.ttlSeconds).catch((error: unknown) => {
-        this.logger.warn({ err: error }, "could not fill the public cache");
+        this.#failed(error, "could not fill the public cache");
       });
       this.#writeLocal(key, body, generation);
     }
@@ -159,12 +162,33 @@ export class PublicCache {
     this.#local.clear();
     try {
       const generation = await this.#commands.folioCacheInvalidate(GENERATION_KEY, CHANNEL);
+      this.#answered();
       this.#advance(generation);
       this.#pendingInvalidation = false;
     } catch (error) {
       this.#pendingInvalidation = true;
-      this.logger.warn({ err: error }, "could not invalidate the public cache; bypassing it until Redis answers");
+      this.#failed(error, "could not invalidate the public cache; bypassing it until Redis answers");
     }
+  }
+
+  /**
+   * The first failure of an outage is a warning with its error; the rest are debug lines. Under load, a warning
+   * with a stack trace per request would cost CPU exactly when the process is already short of it, and bury the
+   * one line that matters. folio_public_cache_lookups_total{result="bypass"} counts every request.
+   */
+  #failed(error: unknown, message: string): void {
+    if (this.#failingSince === undefined) {
+      this.#failingSince = Date.now();
+      this.logger.warn({ err: error }, `${message} (further failures are logged at debug until Redis answers)`);
+    } else {
+      this.logger.debug({ err: error }, message);
+    }
+  }
+
+  #answered(): void {
+    if (this.#failingSince === undefined) return;
+    this.logger.info({ failingMs: Date.now() - this.#failingSince }, "public cache available again");
+    this.#failingSince = undefined;
   }
 
   #readLocal(key: string): Buffer | undefined {

@@ -113,3 +113,37 @@ describe("when the subscriber's connection drops", () => {
     }
   });
 });
+
+describe("when Redis is unavailable for many requests", () => {
+  it("then one warning is logged when it starts and one line when it ends, not one per request", async () => {
+    const lines: { level: string; msg: string }[] = [];
+    const capture = createLogger(
+      { name: "test", level: "info" },
+      new Writable({
+        write: (chunk, _encoding, done) => {
+          lines.push(JSON.parse(String(chunk)) as { level: string; msg: string });
+          done();
+        },
+      }),
+    );
+    const proxy = await TcpProxy.forUrl(useTestServices().redisUrl);
+    try {
+      const commands = connect("commands", proxy.urlFor(useTestServices().redisUrl));
+      const quiet = new PublicCache(commands, undefined, { ttlSeconds: 60, localEntries: 0 }, capture, new prometheus.Registry());
+      await waitFor(() => commands.status === "ready", { description: "the cache's connection" });
+      await proxy.refuse();
+
+      for (let i = 0; i < 20; i++) expect((await quiet.read("k5", async () => "{}")).source).toBe("bypass");
+      await quiet.invalidate();
+      await proxy.accept();
+      await waitFor(async () => (await quiet.read("k5", async () => "{}")).source !== "bypass", { description: "Redis to answer the cache again" });
+
+      expect(lines.map((line) => `${line.level} ${line.msg}`)).toEqual([
+        "warn public cache unavailable, reading from postgres (further failures are logged at debug until Redis answers)",
+        "info public cache available again",
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
