@@ -80,6 +80,7 @@ export async function runSchemathesis(run: FuzzRun): Promise<FuzzReport> {
       PATH: process.env.PATH ?? "",
       HOME: homedir(),
       PYTHONDONTWRITEBYTECODE: "1", // no __pycache__ beside hooks.py
+      HYPOTHESIS_STORAGE_DIRECTORY: join(reportDir, "hypothesis"), // nor a .hypothesis folder; it goes with the report
       ...run.env,
       ...(run.token ? { FOLIO_FUZZ_TOKEN: run.token } : {}),
     };
