@@ -3,7 +3,11 @@
 // one line per check. Exits 1 if any check failed.
 // Environment: API_URL, WEB_URL (in-cluster Service URLs), EXPECTED_API_URL (what /config.js must announce),
 // DATABASE_HOST/PORT, REDIS_HOST/PORT, REDIS_PASSWORD (optional), S3_ENDPOINT (the in-cluster S3 server's;
-// unset for an external service, which has no /health).
+// unset for an external service, which has no /health), SMOKE_RETRY_SECONDS (how long a failing check is retried).
+//
+// A check that fails is tried again, once a second, until SMOKE_RETRY_SECONDS have passed since the start: a new
+// pod's NetworkPolicy rules can take a moment to be in force (some policy engines program them after the pod has
+// started), and a release that was just upgraded may still be rolling.
 import { connect } from "node:net";
 
 const env = process.env;
@@ -65,14 +69,23 @@ if (env.S3_ENDPOINT) {
   check("S3 server is healthy", expectStatus(`${env.S3_ENDPOINT}/health`, 200));
 }
 
+const deadline = Date.now() + Number(env.SMOKE_RETRY_SECONDS ?? 30) * 1000;
 let failed = 0;
 for (const { name, run } of checks) {
-  try {
-    await run();
-    console.log(`ok    ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL  ${name}: ${error.message}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      console.log(`ok    ${name}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
+      break;
+    } catch (error) {
+      if (Date.now() + 1_000 < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      failed++;
+      console.log(`FAIL  ${name}: ${error.message}`);
+      break;
+    }
   }
 }
 console.log(`${checks.length - failed} passed, ${failed} failed`);

@@ -83,6 +83,7 @@ async function smokeTest(overrides: Record<string, string> = {}) {
     REDIS_PORT: String(redisPort),
     REDIS_PASSWORD: password,
     S3_ENDPOINT: base,
+    SMOKE_RETRY_SECONDS: "2",
     ...overrides,
   };
   const [command, ...args] = podCommand(env);
@@ -175,6 +176,19 @@ describe("the helm test smoke script", () => {
       expect(result.stdout).toContain("7 passed, 1 failed");
       expect(result.code).toBe(1);
     } finally {
+      apiReady = true;
+    }
+  });
+
+  it("when a part refuses connections at first (a new pod's NetworkPolicy not yet in force), then its check is retried and passes", async () => {
+    apiReady = false;
+    const ready = setTimeout(() => (apiReady = true), 1_000);
+    try {
+      const result = await smokeTest({ SMOKE_RETRY_SECONDS: "10" });
+      expect(result.stdout).toMatch(/ok {4}API is ready \(attempt [2-9]\d*\)/);
+      expect(result.stdout).toContain("8 passed, 0 failed");
+    } finally {
+      clearTimeout(ready);
       apiReady = true;
     }
   });
