@@ -7,7 +7,7 @@ import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown, handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
-import { createMediaQueue, producerConnection, subscriberConnection } from "@folio/queue";
+import { closeRedis, createMediaQueue, producerConnection, subscriberConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
 import { createApp } from "./app.js";
 import { readConfig } from "./config.js";
@@ -68,9 +68,7 @@ shutdown.add("http server", () => closeHttpServer(server));
 shutdown.add("flags watcher", () => flags.stop());
 shutdown.add("media queue", () => mediaQueue.close());
 shutdown.add("redis", async () => {
-  // The subscriber has nothing to flush, and a QUIT queued while it reconnects would wait for Redis to come back.
-  cacheSubscriber.disconnect();
-  await Promise.allSettled([queueConnection.quit(), cache.quit()]);
+  await Promise.all([queueConnection, cache, cacheSubscriber].map((connection) => closeRedis(connection)));
 });
 shutdown.add("postgres pool", () => pool.end());
 shutdown.add("storage", () => storage.destroy());

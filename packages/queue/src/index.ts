@@ -88,6 +88,22 @@ export function subscriberConnection(url: string, options: RedisOptions = {}): R
   });
 }
 
+/**
+ * Closes a connection at shutdown, whatever its preset: QUIT while it is connected (Redis answers once the
+ * commands sent before it are done), for at most `timeoutMs`, then disconnect. A QUIT sent while a connection
+ * with an offline queue (a worker's, a subscriber's) is reconnecting would wait there for Redis to come back,
+ * so a SIGTERM during a Redis outage would hold the shutdown until its deadline and end in exit 1.
+ */
+export async function closeRedis(connection: Redis, timeoutMs = 2_000): Promise<void> {
+  if (connection.status === "ready") {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([connection.quit().catch(() => {}), timeout]);
+    clearTimeout(timer);
+  }
+  connection.disconnect();
+}
+
 export function createMediaQueue(connection: Redis): Queue<MediaJob> {
   return new Queue<MediaJob>(QUEUES.media, {
     connection,
