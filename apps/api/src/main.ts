@@ -7,7 +7,7 @@ import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown, handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
-import { closeRedis, createMediaQueue, producerConnection, subscriberConnection } from "@folio/queue";
+import { closeQueue, closeRedis, createMediaQueue, producerConnection, subscriberConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
 import { createApp } from "./app.js";
 import { readConfig } from "./config.js";
@@ -66,7 +66,7 @@ const shutdown = createShutdown({
 handleProcessErrors({ logger, shutdown, registry });
 shutdown.add("http server", () => closeHttpServer(server));
 shutdown.add("flags watcher", () => flags.stop());
-shutdown.add("media queue", () => mediaQueue.close());
+shutdown.add("media queue", () => closeQueue(mediaQueue));
 shutdown.add("redis", async () => {
   await Promise.all([queueConnection, cache, cacheSubscriber].map((connection) => closeRedis(connection)));
 });

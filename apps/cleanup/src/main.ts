@@ -8,7 +8,7 @@ import { destination } from "pino";
 import { createPool } from "@folio/db";
 import { handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
-import { createMediaQueue, producerConnection } from "@folio/queue";
+import { closeQueue, createMediaQueue, producerConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
 import { emptyCounts, runCleanup, type Category, type Counts } from "./cleanup.js";
 import { parseArguments, usage, type Invocation } from "./cli.js";
@@ -139,7 +139,9 @@ async function main(): Promise<number> {
     summary.error = (error as Error).message;
     logger.fatal({ err: error }, summary.error);
   } finally {
-    await queue.close().catch((error: unknown) => logger.warn({ err: error }, "closing the media queue failed"));
+    // closeQueue, not queue.close(): a run that skips at once closes the queue while its connection is still
+    // connecting, and BullMQ then left a rejection nobody handled (logged after the summary line).
+    await closeQueue(queue).catch((error: unknown) => logger.warn({ err: error }, "closing the media queue failed"));
     redis.disconnect();
     await pool.end();
     storage.destroy();

@@ -7,7 +7,7 @@ import { createPool, startWhenMigrated } from "@folio/db";
 import { ProbeState, answerClientErrors, closeHttpServer, createRegistry } from "@folio/http-kit";
 import { createShutdown, handleProcessErrors } from "@folio/lifecycle";
 import { createLogger } from "@folio/logger";
-import { closeRedis, createMediaQueue, producerConnection, workerConnection } from "@folio/queue";
+import { closeQueue, closeRedis, createMediaQueue, producerConnection, workerConnection } from "@folio/queue";
 import { storageFromConfig } from "@folio/storage";
 import { createApp } from "./app.js";
 import { readConfig } from "./config.js";
@@ -84,7 +84,7 @@ shutdown.add("media worker", async () => {
 });
 // After the worker: /metrics and /healthz keep answering while jobs finish.
 shutdown.add("http server", () => closeHttpServer(server));
-shutdown.add("media queue", () => queue.close());
+shutdown.add("media queue", () => closeQueue(queue));
 shutdown.add("redis", async () => {
   // Not QUIT alone: the worker's connection queues commands while Redis is away, and a QUIT behind them would
   // hold the shutdown until its deadline (a SIGTERM during a Redis outage then ended in exit 1).

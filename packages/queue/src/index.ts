@@ -104,6 +104,24 @@ export async function closeRedis(connection: Redis, timeoutMs = 2_000): Promise<
   connection.disconnect();
 }
 
+/**
+ * Closes a queue whose connection it shares (ours always do). BullMQ's close() on a shared connection that is
+ * still connecting removes its listeners but leaves its start-up running; when that start-up then fails (the
+ * connection is closed next), BullMQ re-emits the failure with nobody listening, which is an unhandled rejection.
+ * A job that finishes quickly (the cleanup's skipped run) hit it. So let the start-up settle first, for at most
+ * `timeoutMs` (Redis may be down, and the start-up then waits for it).
+ */
+export async function closeQueue(queue: Queue, timeoutMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([queue.waitUntilReady().then(
+    () => {},
+    () => {},
+  ), timeout]);
+  clearTimeout(timer);
+  await queue.close();
+}
+
 export function createMediaQueue(connection: Redis): Queue<MediaJob> {
   return new Queue<MediaJob>(QUEUES.media, {
     connection,
