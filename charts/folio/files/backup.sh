@@ -6,17 +6,35 @@
 #
 # Usage: backup.sh
 # Environment: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD (and any other libpq variable, e.g. PGSSLMODE);
-#   BACKUP_DIR (default /backups), BACKUP_KEEP (default 7).
+#   BACKUP_DIR (default /backups), BACKUP_KEEP (default 7), BACKUP_WAIT_SECONDS (default 60: how long to wait for the
+#   database to accept connections before giving up).
 # Output: BACKUP_DIR/folio-YYYYMMDDTHHMMSSZ.dump, pg_dump's custom format (compressed; pg_restore can restore one
 #   table or the whole database). Exits non-zero, leaving no partial file, when anything fails.
 set -euo pipefail
 
 dir=${BACKUP_DIR:-/backups}
 keep=${BACKUP_KEEP:-7}
+wait_seconds=${BACKUP_WAIT_SECONDS:-60}
 if ! [[ $keep =~ ^[1-9][0-9]*$ ]]; then
   echo "backup: BACKUP_KEEP must be a positive whole number (is '$keep')" >&2
   exit 2
 fi
+if ! [[ $wait_seconds =~ ^[0-9]+$ ]]; then
+  echo "backup: BACKUP_WAIT_SECONDS must be a whole number of seconds (is '$wait_seconds')" >&2
+  exit 2
+fi
+
+# Wait for the database first: a run must not fail because PostgreSQL is restarting or moving to another node, or
+# because this new pod's NetworkPolicy rules are not in force yet (some policy engines program them a moment after
+# the pod starts; the first connection is then refused). pg_isready asks without logging in.
+deadline=$((SECONDS + wait_seconds))
+until pg_isready --quiet --timeout=5; do
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "backup: the database at ${PGHOST:-?}:${PGPORT:-5432} did not accept connections within ${wait_seconds} s" >&2
+    exit 1
+  fi
+  sleep 2
+done
 
 name="folio-$(date -u +%Y%m%dT%H%M%SZ).dump"
 partial="$dir/.$name.partial"

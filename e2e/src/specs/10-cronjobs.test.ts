@@ -84,6 +84,8 @@ describe("10. CronJobs on demand: cleanup, backup, and a restore that matches", 
       "-c",
       [
         "set -euo pipefail",
+        // Like backup.sh: a new pod's first connections may be refused until its NetworkPolicy rules are in force.
+        "for i in $(seq 30); do pg_isready -q -t 5 && break; sleep 2; done",
         `createdb ${scratch}`,
         `trap 'dropdb --if-exists ${scratch}' EXIT`,
         `PGDATABASE=${scratch} bash /scripts/restore.sh /backups/${dump}`,

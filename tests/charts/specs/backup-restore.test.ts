@@ -5,6 +5,8 @@
  */
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -136,9 +138,39 @@ describe("backup and restore scripts", () => {
 
   it("when the database is unreachable, then the backup fails, leaves no partial file and deletes no old dump", async () => {
     writeFileSync(join(backupDir, "folio-20250101T010000Z.dump"), "old");
-    const result = await run("backup.sh", { PGPORT: "1", BACKUP_KEEP: "1", PGCONNECT_TIMEOUT: "2" });
+    const result = await run("backup.sh", { PGPORT: "1", BACKUP_KEEP: "1", PGCONNECT_TIMEOUT: "2", BACKUP_WAIT_SECONDS: "3" });
     expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("did not accept connections within 3 s");
     expect(dumps()).toEqual(["folio-20250101T010000Z.dump"]);
+  });
+
+  it("when the database accepts connections only after a few seconds (restarting, or a new pod's network policy), then the backup waits and succeeds", async () => {
+    // A proxy to the real server that starts listening 3 s from now, on a port reserved for it.
+    const target = libpqEnv(databaseUrl);
+    const reserve = createServer().listen(0, "127.0.0.1");
+    await once(reserve, "listening");
+    const port = (reserve.address() as AddressInfo).port;
+    await new Promise((resolve) => reserve.close(resolve));
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.PGPORT), target.PGHOST === "localhost" ? "127.0.0.1" : target.PGHOST);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    const opening = setTimeout(() => proxy.listen(port, "127.0.0.1"), 3_000);
+    try {
+      const result = await run("backup.sh", { PGHOST: "127.0.0.1", PGPORT: String(port), BACKUP_WAIT_SECONDS: "30" });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/wrote folio-\d{8}T\d{6}Z\.dump/);
+    } finally {
+      clearTimeout(opening);
+      proxy.close();
+    }
+  });
+
+  it("when BACKUP_WAIT_SECONDS is not a number, then the backup exits 2", async () => {
+    const result = await run("backup.sh", { BACKUP_WAIT_SECONDS: "soon" });
+    expect(result.code).toBe(2);
   });
 
   it("when BACKUP_KEEP is not a positive number, then the backup exits 2 (which the CronJob does not retry)", async () => {
