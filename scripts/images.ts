@@ -22,12 +22,12 @@ import {
   BUDGET_MB,
   DEFAULT_BASE,
   MB,
-  addonImages,
+  addonImageGroups,
   buildImages,
+  chartImageGroups,
   commitTag,
   dockerProblem,
   imageName,
-  imagesInObjects,
   loadImages,
   treeFingerprint,
   type Built,
@@ -134,15 +134,17 @@ export async function main(options: ParsedOptions): Promise<number> {
   if (options.load) {
     const settings = clusterSettings({ name: options.cluster as string | undefined });
     const folio = selected.map((app) => imageName(prefix, app, tag));
-    const thirdParty = await step("listing the chart's and the add-ons' images", async () => {
+    // Each image goes to the nodes where it can run; Folio's apps that were not selected are left out.
+    const groups = await step("listing the chart's and the add-ons' images", async () => {
       await buildChartDependencies();
-      return [...imagesInObjects(await renderChart(settings, { imageTag: tag, imagePrefix: prefix })), ...Object.values(addonImages())].filter(
-        (image) => !image.startsWith(`${prefix}/`),
-      );
+      const chart = chartImageGroups(await renderChart(settings, { imageTag: tag, imagePrefix: prefix }));
+      return [...chart, ...addonImageGroups()].map((group) => ({
+        ...group,
+        images: group.images.filter((image) => !image.startsWith(`${prefix}/`) || folio.includes(image)),
+      }));
     });
-    const result = await step(`loading ${folio.length + thirdParty.length} images into the nodes of ${settings.name}`, () =>
-      loadImages(settings.name, [...folio, ...thirdParty], Boolean(options.verbose)),
-    );
+    const count = new Set(groups.flatMap((group) => group.images)).size;
+    const result = await step(`loading ${count} images into the nodes of ${settings.name}`, () => loadImages(settings.name, groups, Boolean(options.verbose)));
     echo(`loaded: ${result.loaded.join(", ")}`);
     const missingOwn = result.missing.filter((image) => folio.includes(image));
     if (missingOwn.length > 0) throw new Error(`Folio's images ${missingOwn.join(", ")} are not in the local Docker: build them (pnpm images) first`);

@@ -12,7 +12,7 @@ import { chalk, echo } from "zx";
 import { runScript, step, timingTable, timings, type CliSpec, type ParsedOptions } from "./lib/cli.ts";
 import { buildChartDependencies, renderChart } from "./lib/chart.ts";
 import { clusterExists } from "./lib/cluster.ts";
-import { addonImages, APPS, buildImages, commitTag, imageName, imagesInObjects, loadImages } from "./lib/images.ts";
+import { addonImageGroups, APPS, buildImages, chartImageGroups, commitTag, loadImages } from "./lib/images.ts";
 import { formatResults, runPreflight } from "./lib/preflight.ts";
 import { chartInput, deploy, deployOptions, printAccess } from "./chart-deploy.ts";
 import { clusterOptions, clusterUp, settingsFrom } from "./cluster-up.ts";
@@ -40,9 +40,12 @@ export async function imagesStep(settings: ClusterSettings, input: ChartInput, v
     buildImages({ apps: APPS, tag, revision: typeof commit === "string" ? "" : commit.revision, base: "node:24-bookworm-slim", prefix: "folio", verbose }),
   );
   await buildChartDependencies();
-  const thirdParty = imagesInObjects(await renderChart(settings, input)).filter((image) => !image.startsWith("folio/"));
-  const images = [...APPS.map((app) => imageName("folio", app, tag)), ...thirdParty, ...Object.values(addonImages())];
-  const result = await step(`loading ${images.length} images into the nodes`, () => loadImages(settings.name, images, verbose));
+  // The chart's images, Folio's included (rendered with this tag), each on the nodes where it can run.
+  const groups = [...chartImageGroups(await renderChart(settings, input)), ...addonImageGroups()];
+  const count = new Set(groups.flatMap((group) => group.images)).size;
+  const result = await step(`loading ${count} images into the nodes that run them`, () => loadImages(settings.name, groups, verbose));
+  const missingOwn = result.missing.filter((image) => image.startsWith("folio/"));
+  if (missingOwn.length > 0) throw new Error(`Folio's images ${missingOwn.join(", ")} are not in the local Docker`);
   if (result.missing.length > 0) echo(chalk.yellow(`not in the local Docker, so the nodes pull them: ${result.missing.join(", ")}`));
 }
 

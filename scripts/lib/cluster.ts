@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { $, echo, chalk } from "zx";
 import { eventually } from "./eventually.ts";
 import { http } from "./http.ts";
-import { addonImages, loadImages } from "./images.ts";
+import { addonImageGroups, addonImages, loadImages } from "./images.ts";
 import { buildKindConfig, readBaseConfig, renderKindConfig, workerCount } from "./kind-config.ts";
 import { Kube, podSettled, type NodeInfo } from "./kube.ts";
 import { repoRoot } from "./prerequisites.ts";
@@ -124,7 +124,7 @@ export async function installAddons(settings: ClusterSettings, verbose = false):
   );
 
   const images = addonImages();
-  const loaded = await loadImages(settings.name, Object.values(images), verbose);
+  const loaded = await loadImages(settings.name, addonImageGroups(), verbose);
   if (loaded.missing.length > 0) echo(chalk.dim(`add-on images the nodes will pull: ${loaded.missing.join(", ")}`));
   await kube.apply(fillTemplate(readFileSync(join(KIND_DIR, "traefik.yaml"), "utf8"), images, "scripts/kind/traefik.yaml"));
 }

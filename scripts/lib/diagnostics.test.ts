@@ -12,6 +12,7 @@ const pod = (name: string, restarts: number): PodInfo => ({
   restarts,
   labels: {},
   ownerKind: "StatefulSet",
+  startedAt: undefined,
 });
 
 describe("diagnosticsPlan", () => {

@@ -23,6 +23,8 @@ export interface PodInfo {
   restarts: number;
   labels: Record<string, string>;
   ownerKind: string | undefined;
+  /** When its most recently started container started (epoch ms), or undefined when none runs. */
+  startedAt: number | undefined;
 }
 
 interface NodeJson {
@@ -34,7 +36,11 @@ interface NodeJson {
 interface PodJson {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string; ownerReferences?: { kind: string }[] };
   spec: { nodeName?: string };
-  status: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number }[] };
+  status: {
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { restartCount: number; state?: { running?: { startedAt?: string } } }[];
+  };
 }
 
 export class Kube {
@@ -104,7 +110,13 @@ export function toPodInfo(pod: PodJson): PodInfo {
     restarts: (pod.status.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0),
     labels: pod.metadata.labels ?? {},
     ownerKind: pod.metadata.ownerReferences?.[0]?.kind,
+    startedAt: latest((pod.status.containerStatuses ?? []).map((status) => status.state?.running?.startedAt)),
   };
+}
+
+function latest(times: (string | undefined)[]): number | undefined {
+  const parsed = times.filter((time): time is string => Boolean(time)).map((time) => Date.parse(time));
+  return parsed.length > 0 ? Math.max(...parsed) : undefined;
 }
 
 /** A pod that is done with its work: a finished Job's pod counts as settled, not as a failure to start. */

@@ -56,12 +56,24 @@ export class Cluster {
     return (await this.kube.nodes()).filter((node) => !node.controlPlane);
   }
 
-  async waitPodReady(name: string, options: { notOn?: string; on?: string; timeoutMs?: number } = {}): Promise<PodInfo> {
+  /**
+   * Waits for the pod to be Ready, optionally on or off a node, and with `startedAfter` (epoch ms) only once its
+   * container has started again since then: a killed node's pods look Ready until the control plane notices.
+   * Container start times are the node's clock, which on kind is the host's.
+   */
+  async waitPodReady(name: string, options: { notOn?: string; on?: string; startedAfter?: number; timeoutMs?: number } = {}): Promise<PodInfo> {
     return eventually(() => this.pod(name), {
       timeout: options.timeoutMs ?? timeout("POD_READY"),
       interval: 1_000,
-      description: `${name} to be Ready${options.notOn ? ` on a node other than ${options.notOn}` : ""}${options.on ? ` on ${options.on}` : ""}`,
-      until: (pod) => Boolean(pod?.ready && !pod.deleting && (!options.notOn || pod.node !== options.notOn) && (!options.on || pod.node === options.on)),
+      description: `${name} to be Ready${options.notOn ? ` on a node other than ${options.notOn}` : ""}${options.on ? ` on ${options.on}` : ""}${options.startedAfter ? " with a container started after the fault" : ""}`,
+      until: (pod) =>
+        Boolean(
+          pod?.ready &&
+            !pod.deleting &&
+            (!options.notOn || pod.node !== options.notOn) &&
+            (!options.on || pod.node === options.on) &&
+            (!options.startedAfter || (pod.startedAt !== undefined && pod.startedAt >= options.startedAfter - 1_000)),
+        ),
     }) as Promise<PodInfo>;
   }
 

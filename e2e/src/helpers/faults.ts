@@ -39,9 +39,10 @@ export class Faults {
   /** Power cut: the node's container gets SIGKILL. Undo: start it again. */
   async kill(node: string): Promise<number> {
     await this.remember();
+    const t = this.timeline.mark("fault", `${node} killed`);
     await this.provider.kill(node);
     this.undos.push({ description: `start ${node}`, run: async () => void (await this.start(node)) });
-    return this.timeline.mark("fault", `${node} killed`);
+    return t;
   }
 
   /** Orderly shutdown of the node (its kubelet stops). Undo: start it again. */
@@ -62,9 +63,10 @@ export class Faults {
   /** A network partition: the node runs on, unreachable. Undo: reconnect it. */
   async disconnect(node: string): Promise<number> {
     await this.remember();
+    const t = this.timeline.mark("fault", `${node} cut off the network`);
     await this.provider.disconnect(node);
     this.undos.push({ description: `reconnect ${node}`, run: async () => void (await this.reconnect(node)) });
-    return this.timeline.mark("fault", `${node} cut off the network`);
+    return t;
   }
 
   async reconnect(node: string): Promise<number> {

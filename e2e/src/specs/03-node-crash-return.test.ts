@@ -45,7 +45,7 @@ describe("3. node crash and return: the database's node is killed and started ag
 
     await s.step(`start ${node}`, () => s.faults.start(node));
     await s.step(`wait for ${node} to be Ready`, () => s.cluster.waitNode(node, true));
-    const pod = await s.step(`wait for ${postgres} to be Ready`, () => s.cluster.waitPodReady(postgres));
+    const pod = await s.step(`wait for ${postgres} to be Ready`, () => s.cluster.waitPodReady(postgres, { startedAfter: killedAt }));
     expect(pod!.node, "PostgreSQL must come back on its node, where its local volume is").toBe(node);
     expect((await s.cluster.volumeOf(claim)).uid).toBe(volume.uid);
     const startedAt = s.timeline.marks.find((mark) => mark.label === `${node} started`)!.t;

@@ -87,7 +87,7 @@ describe("4. node lost for good: shared storage follows its pod, local storage p
           const events = await s.cluster.kube.json<EventList>(["get", "events", "-n", s.cluster.namespace, "--field-selector", `involvedObject.name=${redis},reason=FailedScheduling`]);
           return { pod, message: events.items.at(-1)?.message ?? "" };
         },
-        { timeout: timeout("POD_READY"), interval: 2_000, description: `${redis} to be Pending for its volume's node`, until: ({ pod, message }) => pod?.phase === "Pending" && !pod.node && /volume node affinity/.test(message) },
+        { timeout: timeout("POD_READY"), interval: 2_000, description: `${redis} to be Pending for its volume's node`, until: ({ pod, message }) => pod?.phase === "Pending" && !pod.node && /node affinity/i.test(message) },
       ),
     );
     s.timeline.mark("noticed", `${redis} Pending: ${pending!.message}`);
@@ -100,7 +100,7 @@ describe("4. node lost for good: shared storage follows its pod, local storage p
       await s.cluster.waitNode(node, true);
       await s.faults.clearOutOfService(node);
     });
-    const back = await s.step(`wait for ${redis} to be Ready`, () => s.cluster.waitPodReady(redis));
+    const back = await s.step(`wait for ${redis} to be Ready`, () => s.cluster.waitPodReady(redis, { startedAfter: lostAt }));
     expect(back!.node, "a pod with a node-local volume can only run on that node").toBe(node);
     const recovered = s.timeline.mark("recovered", `${redis} Ready on ${node}`);
     s.timeline.fact("valkeyDownSeconds", (recovered - lostAt!) / 1000);

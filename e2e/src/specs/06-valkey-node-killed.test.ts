@@ -42,7 +42,7 @@ describe("6. the Valkey node killed: waiting jobs survive", () => {
     const killedAt = await s.step(`kill ${node}, which runs ${redis}`, () => s.faults.kill(node));
     await s.step("keep it down for 20 s", () => sleep(20_000));
     await s.step(`start ${node}`, () => s.faults.start(node));
-    const back = await s.step(`wait for ${redis} to be Ready`, () => s.cluster.waitPodReady(redis));
+    const back = await s.step(`wait for ${redis} to be Ready`, () => s.cluster.waitPodReady(redis, { startedAfter: killedAt }));
     expect(back!.node).toBe(node);
     s.timeline.mark("recovered", `${redis} Ready`);
     s.timeline.fact("valkeyBackAfterSeconds", (Date.now() - killedAt!) / 1000);
