@@ -83,6 +83,16 @@ describe("timingTable", () => {
     expect(lines[3]).toMatch(/^total\s+6 min 47 s/);
   });
 
+  it("indents nested steps under their parent and leaves them out of the total", () => {
+    const table = timingTable([
+      { title: "images", seconds: 100, ok: true, depth: 0 },
+      { title: "build", seconds: 60, ok: true, depth: 1 },
+      { title: "load", seconds: 40, ok: true, depth: 1 },
+    ]);
+    expect(table.split("\n").map((line) => line.replace(/\s+/g, " ").trim())).toEqual(["images 1 min 40 s ok", "build 1 min 0 s ok", "load 40.0 s ok", "total 1 min 40 s"]);
+    expect(table.split("\n")[1]).toMatch(/^ {2}build/);
+  });
+
   it("formats seconds below a minute with a decimal", () => {
     expect(formatSeconds(4.25)).toBe("4.3 s");
     expect(formatSeconds(61)).toBe("1 min 1 s");

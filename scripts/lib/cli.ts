@@ -101,6 +101,8 @@ export interface StepTiming {
   title: string;
   seconds: number;
   ok: boolean;
+  /** 0 for a top-level step, 1 for a step run inside one, … */
+  depth?: number;
 }
 
 /** Times of the steps run so far, in order, for the summary at the end of a script. */
@@ -110,21 +112,23 @@ export const timings: StepTiming[] = [];
  * Runs one long step: a spinner on a terminal, one line at its start and one at its end in CI (or with
  * --verbose, when the commands' own output is shown instead). The step's time goes into `timings`.
  */
+let depth = 0;
+
 export async function step<T>(title: string, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
-  const plain = quietTerminal() || $.verbose;
-  if (plain) echo(chalk.dim(`--> ${title}`));
+  const plain = quietTerminal() || $.verbose || depth > 0;
+  const entry: StepTiming = { title, seconds: 0, ok: false, depth };
+  timings.push(entry); // in start order, so nested steps follow the step they belong to
+  if (plain) echo(chalk.dim(`${"  ".repeat(depth)}--> ${title}`));
+  depth++;
   try {
     const result = plain ? await run() : await spinner(title, run);
-    const seconds = (performance.now() - started) / 1000;
-    timings.push({ title, seconds, ok: true });
-    echo(`${chalk.green("ok")}  ${title} ${chalk.dim(`(${formatSeconds(seconds)})`)}`);
+    entry.ok = true;
     return result;
-  } catch (error) {
-    const seconds = (performance.now() - started) / 1000;
-    timings.push({ title, seconds, ok: false });
-    echo(`${chalk.red("FAIL")} ${title} ${chalk.dim(`(${formatSeconds(seconds)})`)}`);
-    throw error;
+  } finally {
+    depth--;
+    entry.seconds = (performance.now() - started) / 1000;
+    echo(`${"  ".repeat(depth)}${entry.ok ? chalk.green("ok") : chalk.red("FAIL")}  ${title} ${chalk.dim(`(${formatSeconds(entry.seconds)})`)}`);
   }
 }
 
@@ -139,9 +143,10 @@ export function timingTable(steps: StepTiming[], budgets: Record<string, number>
   const rows = steps.map((entry) => {
     const budget = budgets[entry.title];
     const verdict = budget === undefined ? "" : entry.seconds <= budget ? `within ${formatSeconds(budget)}` : `OVER ${formatSeconds(budget)}`;
-    return [entry.title, formatSeconds(entry.seconds), entry.ok ? "ok" : "failed", verdict];
+    return [`${"  ".repeat(entry.depth ?? 0)}${entry.title}`, formatSeconds(entry.seconds), entry.ok ? "ok" : "failed", verdict];
   });
-  const total = steps.reduce((sum, entry) => sum + entry.seconds, 0);
+  // Nested steps' time is part of their parent's: only top-level steps add up.
+  const total = steps.filter((entry) => !entry.depth).reduce((sum, entry) => sum + entry.seconds, 0);
   rows.push(["total", formatSeconds(total), "", ""]);
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => (column === 1 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd()).join("\n");

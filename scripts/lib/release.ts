@@ -3,6 +3,7 @@
  * whether Folio's images are on every node.
  */
 import { $ } from "zx";
+import { nodesOf, type ImageGroup } from "./images.ts";
 import { Kube } from "./kube.ts";
 import { nodeContainers } from "./cluster.ts";
 import { HOSTS, publicUrl, type ClusterSettings } from "./settings.ts";
@@ -27,16 +28,20 @@ export function urls(settings: Pick<ClusterSettings, "httpPort">) {
   };
 }
 
-/** Images (by reference) missing from at least one node, with the nodes that lack them. */
-export async function imagesMissingOnNodes(cluster: string, images: string[]): Promise<Record<string, string[]>> {
+/** Images missing from a node that needs them (by the groups' placement), with the nodes that lack each. */
+export async function imagesMissingOnNodes(cluster: string, groups: ImageGroup[]): Promise<Record<string, string[]>> {
   const missing: Record<string, string[]> = {};
-  for (const node of await nodeContainers(cluster)) {
+  const all = await nodeContainers(cluster);
+  for (const node of all) {
     const listed = await $({ quiet: true, nothrow: true })`docker exec ${node} crictl images -o json`;
     if (listed.exitCode !== 0) continue; // a stopped node: nothing to say about it
     const tags = new Set((JSON.parse(listed.stdout) as { images: { repoTags?: string[] }[] }).images.flatMap((image) => image.repoTags ?? []));
-    for (const image of images) {
-      const full = image.includes("/") ? `docker.io/${image}` : `docker.io/library/${image}`;
-      if (!tags.has(full) && !tags.has(image)) (missing[image] ??= []).push(node);
+    for (const group of groups) {
+      if (!nodesOf(all, cluster, group.nodes).includes(node)) continue;
+      for (const image of group.images) {
+        const full = image.includes("/") ? `docker.io/${image}` : `docker.io/library/${image}`;
+        if (!tags.has(full) && !tags.has(image)) (missing[image] ??= []).push(node);
+      }
     }
   }
   return missing;
