@@ -5,7 +5,7 @@
 import { join, normalize, posix } from "node:path";
 import { discoverLabs, LabFormatError } from "@folio/scripts/lib/labs.ts";
 import { kindTable, kubectlObjects, type ObjectRef } from "./kubectl.ts";
-import type { ObjectIndex } from "./objects.ts";
+import { LAB_OBJECTS, type ObjectIndex } from "./objects.ts";
 import { pnpmCall, pnpmProblems, PNPM_COMMANDS, type ScriptOptions, type Workspace } from "./pnpm.ts";
 import { generated, pathExists, repoPathIn, topLevelDirs, type DocFile } from "./repo.ts";
 import { simpleCommands, type SimpleCommand } from "./shell.ts";
@@ -156,7 +156,7 @@ export function checkLabObjects(files: DocFile[], index: ObjectIndex): string[] 
   const problems: string[] = [];
   for (const file of labFiles(files)) {
     const uses: Located<ObjectRef>[] = [];
-    const created: ObjectRef[] = [];
+    const created: ObjectRef[] = LAB_OBJECTS.filter((entry) => file.path.startsWith(`docs/labs/${entry.lab}/`)).map((entry) => ({ ...entry, anyNamespace: false, written: entry.name }));
     for (const fence of file.doc.fences) {
       if (!SHELL_LANGUAGES.has(fence.lang)) continue;
       const commands = simpleCommands(fence.code);

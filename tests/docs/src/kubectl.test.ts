@@ -24,6 +24,8 @@ describe("kubectlObjects", () => {
     ["kubectl annotate netpol folio-api note=x", ["NetworkPolicy/folio-api@-"]],
     ["kubectl patch cj folio-backup -p '{\"spec\":{\"suspend\":true}}'", ["CronJob/folio-backup@-"]],
     ["kubectl taint nodes folio-worker key=value:NoSchedule", ["Node/folio-worker@-"]],
+    ["kubectl taint node folio-worker node.kubernetes.io/out-of-service-", ["Node/folio-worker@-"]],
+    ["kubectl label pod/folio-postgres-0 lab- && kubectl label deploy folio-api lab-", ["Pod/folio-postgres-0@-", "Deployment/folio-api@-"]],
     ["kubectl cordon folio-worker3 && kubectl drain folio-worker3 --ignore-daemonsets", ["Node/folio-worker3@-", "Node/folio-worker3@-"]],
     ["kubectl get pvc data-folio-postgres-0 -n folio", ["PersistentVolumeClaim/data-folio-postgres-0@folio"]],
     ["kubectl get networkpolicies.networking.k8s.io folio-default-deny", ["NetworkPolicy/folio-default-deny@-"]],

@@ -183,7 +183,8 @@ export function kubectlObjects(command: SimpleCommand, kinds: Map<string, string
   const use = (items: { kind: string | undefined; name: string; written: string }[]) => {
     for (const item of items) if (item.kind) uses.push(ref(item.kind, item.name, parsed, item.written));
   };
-  const assignment = (word: string) => word.includes("=") || (word.endsWith("-") && !word.includes("/"));
+  // key=value, or key- to remove a label, annotation or taint: never an object's name, which ends alphanumeric.
+  const assignment = (word: string) => word.includes("=") || word.endsWith("-");
 
   switch (verb) {
     case "get":
