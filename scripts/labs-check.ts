@@ -10,12 +10,12 @@
  * from the repository's root, with a kubeconfig holding only that cluster's context (namespace folio), and curl
  * settings that send folio.localtest.me and api.folio.localtest.me to the ingress's host port without DNS.
  *
- * Usage: pnpm labs:check [--lab N …] [--cluster NAME] [--http-port PORT] [--list] [--verbose]
+ * Usage: pnpm labs:check [--lab N …] [--cluster NAME] [--http-port PORT] [--dir DIR] [--list] [--verbose]
  * Environment: FOLIO_CLUSTER, FOLIO_HTTP_PORT, FOLIO_NAMESPACE, FOLIO_RELEASE (as for the other scripts).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { $, chalk, echo } from "zx";
 import { parse } from "yaml";
 import { onCleanup, portOption, runScript, step, type CliSpec, type ParsedOptions } from "./lib/cli.ts";
@@ -46,6 +46,7 @@ const spec: CliSpec = {
     { name: "lab", type: "string", value: "N", description: "run only this lab (its number, or its directory's name)", repeatable: true },
     { name: "cluster", type: "string", value: "NAME", description: "kind cluster name (or FOLIO_CLUSTER)", default: "folio" },
     { name: "http-port", type: "string", value: "PORT", description: "host port of the ingress (or FOLIO_HTTP_PORT)", default: "the cluster's, else 80" },
+    { name: "dir", type: "string", value: "DIR", description: "where the labs are (a draft elsewhere)", default: "docs/labs" },
     { name: "list", type: "boolean", description: "list the labs and their runnable blocks; run nothing" },
   ],
   epilog: "The labs' format: docs/labs/README.md. With --verbose every block's output is shown as it runs.",
@@ -82,9 +83,14 @@ async function checkCluster(settings: ClusterSettings, env: Record<string, strin
 }
 
 async function main(options: ParsedOptions): Promise<number> {
+  const labsDir = options.dir === undefined ? LABS_DIR : resolve(options.dir as string);
+  if (!existsSync(labsDir)) {
+    echo(chalk.red(`--dir ${String(options.dir)}: no such folder`));
+    return 2;
+  }
   let labs: Lab[];
   try {
-    labs = selectLabs(discoverLabs(LABS_DIR, root), (options.lab as string[] | undefined) ?? []);
+    labs = selectLabs(discoverLabs(labsDir, root), (options.lab as string[] | undefined) ?? []);
   } catch (error) {
     if (error instanceof LabFormatError) {
       echo(chalk.red(`The labs break their format (docs/labs/README.md says how to write them):\n${error.message}`));

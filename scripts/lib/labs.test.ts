@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -457,6 +457,74 @@ describe("the blocks' environment", () => {
 describe("pnpm labs:check", () => {
   const script = join(import.meta.dirname, "..", "labs-check.ts");
   const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8", timeout: 60_000 });
+
+  /**
+   * A labs folder and a stand-in kubectl that answers the script's own checks (a kubeconfig, /readyz, Folio's
+   * Deployments) without any cluster, so the whole command runs: its output, exit code and clean-up.
+   */
+  function fakeSetup(labs: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv } {
+    const dir = mkdtempSync(join(scratch, "cli-"));
+    for (const [id, text] of Object.entries(labs)) {
+      mkdirSync(join(dir, "labs", id), { recursive: true });
+      writeFileSync(join(dir, "labs", id, "README.md"), text);
+    }
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(
+      join(dir, "bin", "kubectl"),
+      [
+        "#!/bin/bash",
+        'case "$*" in',
+        '  *"config view"*) printf "apiVersion: v1\\nkind: Config\\ncurrent-context: kind-folio\\n" ;;',
+        '  *"get --raw /readyz"*) echo ok ;;',
+        '  *"get deployments"*) echo deployment.apps/folio-api ;;',
+        "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    return { dir, env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, FOLIO_HTTP_PORT: "8080", CI: "1" } };
+  }
+
+  it("when a lab fails, then its undo runs, the table and the failure report are printed, it exits 1 and leaves no temporary files", () => {
+    const { dir, env } = fakeSetup({
+      "01-good": labText([["sh run expect=\"8080\"", 'echo "$FOLIO_HTTP_PORT"; cat "$CURL_HOME/.curlrc"']]),
+      "02-bad": labText([
+        ["sh break", `echo "$KUBECONFIG" > ${join("$LOG_DIR", "kubeconfig-path")}`],
+        ["sh run expect=\"Running\"", "echo Pending"],
+        ["sh undo", `echo undone > ${join("$LOG_DIR", "undo")}`],
+      ]),
+    });
+    const result = spawnSync(process.execPath, [script, "--dir", join(dir, "labs")], { encoding: "utf8", timeout: 60_000, env: { ...env, LOG_DIR: dir } });
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/^ok {4}01-good {2}echo "\$FOLIO_HTTP_PORT"; cat "\$CURL_HOME\/\.curlrc" \(\d/m);
+    expect(result.stdout).toMatch(/^FAIL {2}02-bad {2}echo Pending/m);
+    expect(result.stdout).toMatch(/^ok {4}02-bad {2}undo: echo undone/m);
+    expect(result.stdout).toMatch(/^01-good +1\/1 +ok /m);
+    expect(result.stdout).toMatch(/^02-bad +2\/3 +FAILED /m);
+    expect(result.stdout).toContain('problems: output lacks expect="Running"');
+    expect(result.stdout).toContain("1 of 2 lab(s) failed: 02-bad");
+    expect(readFileSync(join(dir, "undo"), "utf8")).toBe("undone\n");
+    expect(existsSync(readFileSync(join(dir, "kubeconfig-path"), "utf8").trim())).toBe(false);
+  }, 70_000);
+
+  it("when it is interrupted during a lab, then the block is stopped, the undo runs, and it exits 130", async () => {
+    const { dir, env } = fakeSetup({
+      "01-slow": labText([
+        ["sh break", "true"],
+        ["sh run", `echo $$ > ${join("$LOG_DIR", "shell")}; touch ${join("$LOG_DIR", "started")}; sleep 60`],
+        ["sh undo", `echo undone > ${join("$LOG_DIR", "undo")}`],
+      ]),
+    });
+    const child = spawn(process.execPath, [script, "--dir", join(dir, "labs")], { env: { ...env, LOG_DIR: dir }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await expect.poll(() => existsSync(join(dir, "started")), { timeout: 30_000 }).toBe(true);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((done) => child.on("exit", done));
+    expect(code, output).toBe(130);
+    expect(readFileSync(join(dir, "undo"), "utf8")).toBe("undone\n");
+    expect(isAlive(Number(readFileSync(join(dir, "shell"), "utf8")))).toBe(false);
+  }, 70_000);
 
   it("when an unknown option is given, then it exits 2 and names it", () => {
     const result = run("--lab-number", "3");

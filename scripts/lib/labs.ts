@@ -260,7 +260,8 @@ export function discoverLabs(labsDir: string, root: string): Lab[] {
   const numbers = new Map<string, string>();
   for (const id of entries) {
     const path = join(labsDir, id, "README.md");
-    const file = relative(root, path);
+    // Repository-relative, as the docs name it; a draft outside the repository (--dir) keeps its full path.
+    const file = relative(root, path).startsWith("..") ? path : relative(root, path);
     const number = id.slice(0, 2);
     if (numbers.has(number)) problems.push(`${file}:1: lab number ${number} is also ${numbers.get(number)}`);
     numbers.set(number, id);
