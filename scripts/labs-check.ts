@@ -69,6 +69,17 @@ function settingsFrom(options: ParsedOptions): ClusterSettings {
   }
 }
 
+/** The tools the blocks and this script use, with how to install the one that is missing. */
+async function checkTools(): Promise<void> {
+  const install: Record<string, string> = {
+    kubectl: "Install kubectl 1.31 or newer: https://kubernetes.io/docs/tasks/tools/ (macOS: brew install kubectl)",
+    curl: "Install curl (Debian/Ubuntu: sudo apt-get install curl; macOS has it)",
+  };
+  for (const [tool, fix] of Object.entries(install)) {
+    if ((await $({ quiet: true, nothrow: true })`command -v ${tool}`).exitCode !== 0) throw new Error(`${tool} is not on PATH. ${fix}`);
+  }
+}
+
 /** The cluster answers and Folio is installed in it; otherwise an Error with the command that fixes it. */
 async function checkCluster(settings: ClusterSettings, env: Record<string, string>): Promise<void> {
   const kubectl = $({ quiet: true, nothrow: true, env: { ...process.env, ...env }, timeout: "20s" });
@@ -110,6 +121,7 @@ async function main(options: ParsedOptions): Promise<number> {
   }
 
   const settings = settingsFrom(options);
+  await checkTools();
   const dir = mkdtempSync(join(tmpdir(), "folio-labs-"));
   onCleanup("removing the labs' kubeconfig and curl settings", () => rmSync(dir, { recursive: true, force: true }));
   const env = await step(`kubeconfig for ${settings.context} and curl settings for port ${settings.httpPort}`, () => labEnvironment(settings, dir));
