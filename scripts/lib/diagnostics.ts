@@ -37,10 +37,11 @@ export function diagnosticsPlan(pods: PodInfo[]): { file: string; args: string[]
 }
 
 /**
- * Writes the plan's outputs under `directory`, then runs `kind export logs` into `directory/kind`. Every step
- * is best effort: a dead API server must not stop the node logs from being saved. Returns what was written.
+ * Writes the plan's outputs under `directory`, then (unless `nodeLogs: false`, which saves a minute) runs
+ * `kind export logs` into `directory/kind`. Every step is best effort: a dead API server must not stop the node
+ * logs from being saved. Returns what was written.
  */
-export async function collectDiagnostics(settings: ClusterSettings, directory: string): Promise<CollectedFile[]> {
+export async function collectDiagnostics(settings: ClusterSettings, directory: string, options: { nodeLogs?: boolean } = {}): Promise<CollectedFile[]> {
   mkdirSync(join(directory, "pods"), { recursive: true });
   const kube = new Kube(settings.context);
   const written: CollectedFile[] = [];
@@ -51,6 +52,7 @@ export async function collectDiagnostics(settings: ClusterSettings, directory: s
     writeFileSync(path, result.exitCode === 0 ? result.stdout : `kubectl ${args.join(" ")} failed (exit ${result.exitCode}):\n${result.stderr}${result.stdout}`);
     written.push({ path, ok: result.exitCode === 0 });
   }
+  if (options.nodeLogs === false) return written;
   const kindDir = join(directory, "kind");
   const exported = await $({ quiet: true, nothrow: true, timeout: "180s" })`kind export logs ${kindDir} --name ${settings.name}`;
   written.push({ path: kindDir, ok: exported.exitCode === 0 });

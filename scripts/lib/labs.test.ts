@@ -332,6 +332,15 @@ describe("runLab", () => {
     expect(readFileSync(join(run.cwd, "log"), "utf8")).toBe("broke\nundone\n");
   });
 
+  it("when the run is aborted while a block waits to retry, then it stops at once", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const outcome = await runLab(lab([["sh run retry=60 expect=\"Running\"", "echo Pending"]]), { ...context({ retryIntervalMs: 5_000 }), signal: controller.signal });
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(outcome.results[0]!.problems).toContain("interrupted");
+  });
+
   it("when the run is aborted (Ctrl-C), then the current block is stopped and the undo blocks still run", async () => {
     const run = context();
     const controller = new AbortController();

@@ -377,6 +377,7 @@ export function runShell(code: string, options: ShellOptions): Promise<RunOutcom
       stop();
     }, options.timeoutSeconds * 1_000);
     const onAbort = () => stop();
+    if (options.signal?.aborted) stop();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let settled = false;
     const finish = () => {
@@ -434,6 +435,7 @@ export interface RunContext {
 export async function runBlock(block: LabBlock, context: RunContext, deadline = Number.POSITIVE_INFINITY, signal = context.signal): Promise<BlockResult> {
   const started = Date.now();
   const until = Math.min(deadline, block.retry === undefined ? started : started + block.retry * 1_000);
+  const interval = context.retryIntervalMs ?? 2_000;
   let attempts = 0;
   for (;;) {
     attempts++;
@@ -442,12 +444,12 @@ export async function runBlock(block: LabBlock, context: RunContext, deadline = 
     const outcome = await runShell(block.code, { cwd: context.cwd, env: context.env, timeoutSeconds: timeout, signal, onOutput: context.onOutput });
     const problems = checkOutcome(block, outcome, timeout);
     if (problems.length > 0 && timeout < block.timeout && outcome.timedOut) problems.push("the lab's time budget ran out");
-    const done = problems.length === 0 || signal?.aborted || Date.now() + (context.retryIntervalMs ?? 2_000) > until;
-    if (done) {
+    if (problems.length === 0 || signal?.aborted || Date.now() + interval > until) {
       const aborted = problems.length > 0 && signal?.aborted ? ["interrupted"] : [];
       return { block, ok: problems.length === 0, problems: [...problems, ...aborted], output: outcome.output, attempts, seconds: (Date.now() - started) / 1_000 };
     }
-    await sleep(context.retryIntervalMs ?? 2_000);
+    // An abort during the pause ends it early; the next run then stops at once and reports the interruption.
+    await sleep(interval, undefined, { signal }).catch(() => undefined);
   }
 }
 

@@ -100,7 +100,15 @@ export class FolioClient {
           // a truncated body; the status says enough
         }
       }
-      this.options.record?.({ t: started, op, ok: response.status < 500 && response.status !== 429, status: response.status, ms: Date.now() - started });
+      this.options.record?.({
+        t: started,
+        op,
+        ok: response.status < 500 && response.status !== 429,
+        status: response.status,
+        ms: Date.now() - started,
+        // Who answered: the API's problem code, or (no problem+json) the ingress controller itself.
+        ...(response.status >= 500 ? { error: response.problemCode ?? `from ${String(response.headers.server ?? "the ingress")}` } : {}),
+      });
       return response;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name;
@@ -109,11 +117,24 @@ export class FolioClient {
     }
   }
 
+  /**
+   * A request with a JSON body and answer; throws ApiError for any status from 300 up. A GET (safe to repeat) is
+   * retried for up to 60 s while the answer says "try again" (502, 503, 504, or no answer): the checks read the
+   * truth after a fault, and a replica that is still reconnecting must not fail them.
+   */
   async json<T>(op: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const response = await this.request(op, method, path, {
-      body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    });
+    const send = () =>
+      this.request(op, method, path, {
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      });
+    const deadline = Date.now() + 60_000;
+    let response = await send().catch(() => undefined);
+    while (method === "GET" && (response === undefined || [502, 503, 504].includes(response.status)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      response = await send().catch(() => undefined);
+    }
+    if (!response) response = await send();
     if (response.status >= 300) throw new ApiError(response.status, response.problemCode, `${method} ${path} answered ${response.status} ${response.problemCode ?? ""}: ${response.text().slice(0, 300)}`);
     return response.status === 204 ? (undefined as T) : response.json<T>();
   }

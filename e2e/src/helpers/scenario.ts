@@ -5,6 +5,9 @@
  * or not.
  */
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { collectDiagnostics } from "@folio/scripts/lib/diagnostics.ts";
 import { HOSTS, publicUrl } from "@folio/scripts/lib/settings.ts";
 import { FolioClient } from "./client.ts";
 import { Cluster } from "./cluster.ts";
@@ -31,6 +34,8 @@ export interface Scenario {
   verify(load: Load): Promise<Verification>;
   /** First request of `op` at or after `from` (epoch ms) that succeeded, or undefined. */
   firstSuccess(op: string, from: number): number | undefined;
+  /** Saves events, descriptions and logs now, while the fault is still in place (for a failed test). */
+  diagnose(label: string): Promise<string>;
   finish(): Promise<void>;
 }
 
@@ -67,6 +72,12 @@ export async function startScenario(id: string, title: string): Promise<Scenario
       timeline.fact("verifiedMedia", (Number(timeline.facts.verifiedMedia) || 0) + result.media);
       return result;
     },
+    async diagnose(label) {
+      const directory = join(env.artifacts, "diagnostics", `${id}-${label.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 60)}`);
+      await collectDiagnostics(env.settings, directory, { nodeLogs: false }).catch(() => undefined);
+      process.stdout.write(`  [${id}] the cluster as the test failed: ${directory}\n`);
+      return directory;
+    },
     firstSuccess(op, from) {
       return timeline.requests.filter((request) => request.op === op && request.ok && request.t >= from).reduce<number | undefined>((first, request) => (first === undefined || request.t < first ? request.t : first), undefined);
     },
@@ -80,6 +91,30 @@ export async function startScenario(id: string, title: string): Promise<Scenario
         process.stdout.write(`  [${id}] timeline saved to ${path}\n`);
       }
     },
+  };
+}
+
+/**
+ * Registers a scenario's hooks in the calling `describe` and returns a getter for it: started before the first
+ * test; after each test, the cluster's state saved if it failed (before anything is undone), then every fault
+ * undone, so the next test starts on a whole cluster; at the end, the timeline saved.
+ */
+export function useScenario(id: string, title: string): () => Scenario {
+  let scenario: Scenario | undefined;
+  beforeAll(async () => {
+    scenario = await startScenario(id, title);
+  });
+  afterEach(async (context) => {
+    if (!scenario) return;
+    if (context.task.result?.state === "fail") await scenario.diagnose(context.task.name);
+    await scenario.faults.undoAll();
+  });
+  afterAll(async () => {
+    await scenario?.finish();
+  });
+  return () => {
+    if (!scenario) throw new Error(`scenario ${id} did not start (see the error of its beforeAll hook)`);
+    return scenario;
   };
 }
 

@@ -35,6 +35,9 @@ describe("Timeline", () => {
     const summary = timeline.summarize(timeline.startedAt + 5_000);
     expect(summary.errorWindow).toEqual({ from: 2.3, to: 4.5, seconds: 2.2, failed: 2 });
     expect(summary.failures).toEqual({ "503": 1, ECONNRESET: 1 });
+    const coded = new Timeline("07", "x");
+    coded.record({ t: coded.startedAt, op: "write", ok: false, status: 503, ms: 3, error: "database_unavailable" });
+    expect(coded.summarize().failures).toEqual({ "503 database_unavailable": 1 });
   });
 
   it("keeps marks in seconds since the start, and latency percentiles per operation", () => {

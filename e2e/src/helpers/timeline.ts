@@ -24,6 +24,7 @@ export interface RequestRecord {
   /** HTTP status, 0 when there was no answer (connection refused, reset, timeout). */
   status: number;
   ms: number;
+  /** The problem's code for a problem+json answer (database_unavailable…), or the connection error's code. */
   error?: string;
 }
 
@@ -114,7 +115,7 @@ export class Timeline {
       entry.latencies.push(request.ms);
       byOp.set(request.op, entry);
       if (!request.ok) {
-        const reason = request.status ? String(request.status) : (request.error ?? "no answer");
+        const reason = request.status ? `${request.status}${request.error ? ` ${request.error}` : ""}` : (request.error ?? "no answer");
         failures[reason] = (failures[reason] ?? 0) + 1;
       }
     }

@@ -4,21 +4,21 @@
  * on an unbound backups volume, and `helm test` broken by Kubernetes' `$$` expansion.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { $ } from "zx";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
 import { testChart } from "@folio/scripts/lib/chart.ts";
 import { multipartFile, type Article, type Media } from "../helpers/client.ts";
 import { randomJpeg } from "../helpers/load.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 describe("1. smoke: the release is whole and the application works end to end", () => {
+  const scenario = useScenario("01", "Smoke");
   let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario("01", "Smoke");
+  beforeAll(() => {
+    s = scenario();
   });
-  afterAll(() => s.finish());
 
   it("when deployed, then every Deployment, StatefulSet and DaemonSet of the release is fully ready", async () => {
     expect(await s.cluster.unreadyWorkloads()).toEqual([]);

@@ -3,10 +3,10 @@
  * writers, readers and uploaders run. A StatefulSet gives the replacement the same name and the same volume,
  * so every acknowledged write must still be there afterwards.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
 import { statefulPod } from "../helpers/cluster.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 const COMPONENTS = [
@@ -16,11 +16,11 @@ const COMPONENTS = [
 ] as const;
 
 describe("2. pods deleted: PostgreSQL, Valkey and the S3 server come back with the same name and volume", () => {
+  const scenario = useScenario("02", "Pods deleted");
   let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario("02", "Pods deleted");
+  beforeAll(() => {
+    s = scenario();
   });
-  afterAll(() => s.finish());
 
   it("when each stateful pod is deleted under load, then it returns with its volume and no acknowledged write is lost or doubled", async () => {
     const load = s.load().start();

@@ -5,21 +5,21 @@
  * (the node was back before node-monitor-grace-period plus the tolerations), and every acknowledged write is there.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
 import { statefulPod } from "../helpers/cluster.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 /** Down for less than the grace period (30 s) plus the tolerations (20 s), so nothing is evicted. */
 const DOWN_SECONDS = 35;
 
 describe("3. node crash and return: the database's node is killed and started again", () => {
+  const scenario = useScenario("03", "Node crash and return");
   let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario("03", "Node crash and return");
+  beforeAll(() => {
+    s = scenario();
   });
-  afterAll(() => s.finish());
 
   it("when the node that runs PostgreSQL is killed, then writes fail fast with 503, and once it returns everything recovers on the same node with no acknowledged write lost", async () => {
     const postgres = statefulPod(s.cluster.release, "postgres");

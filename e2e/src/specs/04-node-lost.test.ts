@@ -8,10 +8,10 @@
  *     on the lost node, until that node returns. That is the lesson of local volumes.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
 import { statefulPod } from "../helpers/cluster.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 /** The target (issue): node loss to PostgreSQL serving again elsewhere, with the kind values' tolerations. */
@@ -22,11 +22,11 @@ interface EventList {
 }
 
 describe("4. node lost for good: shared storage follows its pod, local storage pins it", () => {
+  const scenario = useScenario("04", "Node lost for good");
   let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario("04", "Node lost for good");
+  beforeAll(() => {
+    s = scenario();
   });
-  afterAll(() => s.finish());
 
   it(`when the node of PostgreSQL (shared storage) is stopped and marked out of service, then postgres-0 serves from another node with the same data within ${FAILOVER_BUDGET_SECONDS} s`, async () => {
     const postgres = statefulPod(s.cluster.release, "postgres");

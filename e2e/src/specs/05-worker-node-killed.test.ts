@@ -5,22 +5,22 @@
  * variants and its original's bytes intact.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
 import { multipartFile, type Media } from "../helpers/client.ts";
 import { sha256 } from "../helpers/ledger.ts";
 import { randomJpeg } from "../helpers/load.ts";
-import { chooseNode, startScenario, type Scenario } from "../helpers/scenario.ts";
+import { chooseNode, useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 const UPLOADS = 16;
 
 describe("5. the worker's node killed mid-processing", () => {
+  const scenario = useScenario("05", "Worker node killed mid-processing");
   let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario("05", "Worker node killed mid-processing");
+  beforeAll(() => {
+    s = scenario();
   });
-  afterAll(() => s.finish());
 
   it("when a worker's node is killed while it processes a burst of uploads, then every upload ends ready exactly once", async () => {
     const workers = await s.cluster.componentPods("worker");

@@ -8,19 +8,19 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
 import { statefulPod } from "../helpers/cluster.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 describe("6. the Valkey node killed: waiting jobs survive", () => {
+  const scenario = useScenario("06", "Valkey node killed");
   let s: Scenario;
   let workerReplicas = 2;
-  beforeAll(async () => {
-    s = await startScenario("06", "Valkey node killed");
+  beforeAll(() => {
+    s = scenario();
   });
   afterAll(async () => {
     // The workers were scaled down by hand; give them back to the release's count whatever happened.
     await s.cluster.kube.run(["scale", "deployment", `${s.cluster.release}-worker`, "-n", s.cluster.namespace, `--replicas=${workerReplicas}`], { nothrow: true });
-    await s.finish();
   });
 
   it("when Valkey's node is killed while uploads wait for a worker, then after it returns every upload is processed", async () => {

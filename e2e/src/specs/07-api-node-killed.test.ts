@@ -5,15 +5,15 @@
  * answers. The error window is recorded; no acknowledged write is lost and none is duplicated.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chooseNode, startScenario, type Scenario } from "../helpers/scenario.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { chooseNode, useScenario, type Scenario } from "../helpers/scenario.ts";
 
 describe("7. an API node killed under steady load", () => {
+  const scenario = useScenario("07", "API node killed");
   let s: Scenario;
-  beforeAll(async () => {
-    s = await startScenario("07", "API node killed");
+  beforeAll(() => {
+    s = scenario();
   });
-  afterAll(() => s.finish());
 
   it("when the node of one API replica is killed, then the other serves, and every acknowledged write survives exactly once", async () => {
     const apis = await s.cluster.componentPods("api");

@@ -5,18 +5,18 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 
 describe("8. rolling upgrade and rollback under load", () => {
+  const scenario = useScenario("08", "Rolling upgrade and rollback");
   let s: Scenario;
   let before = 0;
-  beforeAll(async () => {
-    s = await startScenario("08", "Rolling upgrade and rollback");
+  beforeAll(() => {
+    s = scenario();
   });
   afterAll(async () => {
     // Leave the release at its starting configuration even when an assertion failed mid-way.
     if (before && (await s.cluster.helmRevision()) !== before) await s.cluster.helmRollback(before).catch(() => undefined);
-    await s.finish();
   });
 
   it("when the release is upgraded with a changed setting and then rolled back, then no request fails", async () => {

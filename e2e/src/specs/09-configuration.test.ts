@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 interface Flags {
@@ -15,14 +15,14 @@ interface Flags {
 }
 
 describe("9. configuration: a flag changes live, an env change rolls the pods", () => {
+  const scenario = useScenario("09", "Configuration");
   let s: Scenario;
   let before = 0;
-  beforeAll(async () => {
-    s = await startScenario("09", "Configuration");
+  beforeAll(() => {
+    s = scenario();
   });
   afterAll(async () => {
     if (before && (await s.cluster.helmRevision()) !== before) await s.cluster.helmRollback(before).catch(() => undefined);
-    await s.finish();
   });
 
   /** What each API pod sees, asked inside the pod (through the ingress a request reaches either replica). */

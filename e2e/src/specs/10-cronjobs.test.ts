@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 interface JobJson {
@@ -22,14 +22,14 @@ UNION ALL SELECT 'users', count(*), md5(coalesce(string_agg(id::text || email ||
 ORDER BY 1`;
 
 describe("10. CronJobs on demand: cleanup, backup, and a restore that matches", () => {
+  const scenario = useScenario("10", "CronJobs: cleanup, backup, restore");
   let s: Scenario;
   const jobs: string[] = [];
-  beforeAll(async () => {
-    s = await startScenario("10", "CronJobs: cleanup, backup, restore");
+  beforeAll(() => {
+    s = scenario();
   });
   afterAll(async () => {
     for (const job of jobs) await s.cluster.kube.run(["delete", "job", job, "-n", s.cluster.namespace, "--wait=false"], { nothrow: true });
-    await s.finish();
   });
 
   async function runJob(name: string, create: () => Promise<unknown>): Promise<string> {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@folio/scripts/lib/eventually.ts";
-import { startScenario, type Scenario } from "../helpers/scenario.ts";
+import { useScenario, type Scenario } from "../helpers/scenario.ts";
 import { timeout } from "../helpers/timeouts.ts";
 
 /** Prints "open" or "blocked:<reason>" for host:port. */
@@ -17,14 +17,14 @@ socket.on("connect", () => done("open"));
 socket.on("error", (error) => done("blocked:" + error.code));`;
 
 describe("11. NetworkPolicy: only Folio's own pods reach its databases", () => {
+  const scenario = useScenario("11", "NetworkPolicy");
   let s: Scenario;
   const intruderNamespace = `e2e-intruder-${Date.now().toString(36)}`;
-  beforeAll(async () => {
-    s = await startScenario("11", "NetworkPolicy");
+  beforeAll(() => {
+    s = scenario();
   });
   afterAll(async () => {
     await s.cluster.kube.run(["delete", "namespace", intruderNamespace, "--wait=false"], { nothrow: true });
-    await s.finish();
   });
 
   const services = () => ({
