@@ -430,9 +430,11 @@ export interface RunContext {
 
 /**
  * Runs one block, again every `retryIntervalMs` while it fails and its retry time lasts. `deadline` (epoch ms)
- * caps both the retries and each run's timeout (the lab's budget).
+ * caps both the retries and each run's timeout (the lab's budget). An undo block passes `interruptible: false`:
+ * the context's abort signal does not stop it.
  */
-export async function runBlock(block: LabBlock, context: RunContext, deadline = Number.POSITIVE_INFINITY, signal = context.signal): Promise<BlockResult> {
+export async function runBlock(block: LabBlock, context: RunContext, { deadline = Number.POSITIVE_INFINITY, interruptible = true } = {}): Promise<BlockResult> {
+  const signal = interruptible ? context.signal : undefined;
   const started = Date.now();
   const until = Math.min(deadline, block.retry === undefined ? started : started + block.retry * 1_000);
   const interval = context.retryIntervalMs ?? 2_000;
@@ -493,7 +495,7 @@ export async function runLab(lab: Lab, context: RunContext): Promise<LabResult> 
       }
       if (block.mode === "break") broken = true;
       context.onStart?.(lab, block);
-      const result = await runBlock(block, context, deadline);
+      const result = await runBlock(block, context, { deadline });
       record(result);
       if (!result.ok) {
         failed = true;
@@ -506,7 +508,7 @@ export async function runLab(lab: Lab, context: RunContext): Promise<LabResult> 
       const undos = lab.blocks.filter((block) => block.mode === "undo").reverse();
       for (const block of undos) {
         context.onStart?.(lab, block);
-        const result = await runBlock(block, context, Number.POSITIVE_INFINITY, undefined);
+        const result = await runBlock(block, context, { interruptible: false });
         record(result);
       }
     }
