@@ -6,6 +6,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@folio/testkit";
 import { createStack, login, step, waitReady, type Stack } from "../src/processes.js";
 
 let stack: Stack;
@@ -56,7 +57,9 @@ describe("when the API gets SIGTERM under write load", () => {
 
     const writers = Array.from({ length: 6 }, (_, i) => writer(i));
     const controller = endpointsController();
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Under load, not after a fixed time: on a busy machine 800 ms made only 43 articles, and the test failed on
+    // its own throughput floor while everything it checks held.
+    await waitFor(() => created.size >= 50, { timeoutMs: 60_000, description: "50 articles to be created" });
     step(`${created.size} articles created; sending SIGTERM`);
     const signalledAt = Date.now();
     const exited = stack.api.stop();
@@ -76,6 +79,6 @@ describe("when the API gets SIGTERM under write load", () => {
     await db.end();
     const stored = new Set(rows.map((row) => row.title));
     expect([...created].filter((title) => !stored.has(title))).toEqual([]);
-    expect(created.size).toBeGreaterThan(50);
+    expect(created.size).toBeGreaterThanOrEqual(50);
   });
 });
