@@ -328,7 +328,8 @@ describe("runLab", () => {
       run,
     );
     expect(outcome.status).toBe("failed");
-    expect(outcome.results[1]!.problems).toContain("the lab's time budget ran out");
+    // Ended by the budget, or (on a slow machine) never started because it had run out already.
+    expect(outcome.results[1]!.problems.join("; ")).toMatch(/time budget.* ran out/);
     expect(readFileSync(join(run.cwd, "log"), "utf8")).toBe("broke\nundone\n");
   });
 
