@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
  * pnpm cluster:up: creates Folio's kind cluster (scripts/kind/cluster.yaml: one control-plane node, three
- * workers), installs its add-ons (the `shared` storage class and Traefik, scripts/kind/*.yaml) and waits until
- * every node is Ready and every system pod runs. Idempotent: a cluster that exists is reused, after starting
+ * workers), installs its add-ons (the `shared` storage class, Traefik and metrics-server, scripts/kind/*.yaml) and
+ * waits until every node is Ready and every system pod runs. Idempotent: a cluster that exists is reused, after starting
  * stopped nodes and mending node addresses Docker swapped; a broken one is reported with the fix.
  *
  * Usage: pnpm cluster:up [--cluster NAME] [--node-image IMAGE] [--http-port 80] [--https-port 443] [--verbose]
  * Environment: FOLIO_CLUSTER, KIND_NODE_IMAGE (node image, e.g. a local build), FOLIO_HTTP_PORT,
- *   FOLIO_HTTPS_PORT, FOLIO_TRAEFIK_IMAGE, KIND_EXPERIMENTAL_DOCKER_NETWORK (kind's own).
+ *   FOLIO_HTTPS_PORT, FOLIO_TRAEFIK_IMAGE, FOLIO_METRICS_SERVER_IMAGE, KIND_EXPERIMENTAL_DOCKER_NETWORK (kind's own).
  */
 import { chalk, echo } from "zx";
 import { portOption, runScript, step, type CliSpec, type ParsedOptions } from "./lib/cli.ts";
@@ -52,7 +52,7 @@ export async function clusterUp(settings: ClusterSettings, verbose = false): Pro
     outcome = "created";
   }
   await step("waiting for the nodes", () => waitForClusterNodes(settings, workers + 1));
-  await step("installing the storage class `shared` and Traefik", () => installAddons(settings, verbose));
+  await step("installing the storage class `shared`, Traefik and metrics-server", () => installAddons(settings, verbose));
   await step("waiting for every system pod and the ingress", () => waitForCluster(settings, workers + 1));
   const health = await clusterHealth(settings);
   if (health.problems.length > 0) {

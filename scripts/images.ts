@@ -12,7 +12,7 @@
  *
  * Usage: pnpm images [--app api …] [--tag TAG] [--base IMAGE] [--prefix folio] [--load [--cluster NAME] [--skip-build]] [--verbose]
  * Environment: Docker's own (DOCKER_HOST, DOCKER_CONTEXT) select the engine; FOLIO_CLUSTER names the cluster for
- *   --load; FOLIO_TRAEFIK_IMAGE replaces the ingress controller's image.
+ *   --load; FOLIO_TRAEFIK_IMAGE and FOLIO_METRICS_SERVER_IMAGE replace the add-ons' images.
  */
 import { chalk, echo, type ProcessPromise } from "zx";
 import { runScript, step, UsageError, type CliSpec, type ParsedOptions } from "./lib/cli.ts";

@@ -1,6 +1,6 @@
 /**
  * The kind cluster's life: create it from scripts/kind/cluster.yaml, install the add-ons (the `shared` storage
- * class and Traefik), wait until everything is ready, tell a healthy cluster from a broken one, and delete it.
+ * class, Traefik and metrics-server), wait until everything is ready, tell a healthy cluster from a broken one, and delete it.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -104,7 +104,8 @@ export async function reviveCluster(settings: ClusterSettings, provider: NodePro
 
 /**
  * The `shared` storage class (scripts/kind/shared-storage.yaml) with the images of the cluster's own
- * local-path-provisioner, and Traefik (scripts/kind/traefik.yaml) with its image loaded first.
+ * local-path-provisioner, Traefik (scripts/kind/traefik.yaml) and metrics-server (scripts/kind/metrics-server.yaml),
+ * with their images loaded first.
  */
 export async function installAddons(settings: ClusterSettings, verbose = false): Promise<void> {
   const kube = new Kube(settings.context);
@@ -126,7 +127,50 @@ export async function installAddons(settings: ClusterSettings, verbose = false):
   const images = addonImages();
   const loaded = await loadImages(settings.name, addonImageGroups(), verbose);
   if (loaded.missing.length > 0) echo(chalk.dim(`add-on images the nodes will pull: ${loaded.missing.join(", ")}`));
-  await kube.apply(fillTemplate(readFileSync(join(KIND_DIR, "traefik.yaml"), "utf8"), images, "scripts/kind/traefik.yaml"));
+  await kube.apply(fillTemplate(readFileSync(join(KIND_DIR, "traefik.yaml"), "utf8"), { TRAEFIK_IMAGE: images.TRAEFIK_IMAGE }, "scripts/kind/traefik.yaml"));
+  await installMetricsServer(settings, kube, images.METRICS_SERVER_IMAGE);
+}
+
+interface ApiServiceJson {
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+/**
+ * metrics-server, then its APIService, in that order. A ClusterIP that kube-proxy has not programmed yet may be
+ * answered by something else: on the CI sandbox, by an egress proxy with HTTP 404. If the APIService exists
+ * before the Service answers, the API server's first discovery check can land there and keep that connection,
+ * and the APIService stays at FailedDiscoveryCheck ("Metrics API not available" in `kubectl top`). So the APIService is applied only once the Deployment is ready and its ClusterIP answers /livez from the
+ * control-plane node, where the API server runs; if it still does not become Available, the Service is made
+ * again (a new ClusterIP, a new connection) once.
+ */
+async function installMetricsServer(settings: ClusterSettings, kube: Kube, image: string): Promise<void> {
+  const manifest = fillTemplate(readFileSync(join(KIND_DIR, "metrics-server.yaml"), "utf8"), { METRICS_SERVER_IMAGE: image }, "scripts/kind/metrics-server.yaml");
+  const apiService = readFileSync(join(KIND_DIR, "metrics-server-apiservice.yaml"), "utf8");
+  const provider = nodeProvider();
+  for (let attempt = 1; ; attempt++) {
+    await kube.apply(manifest);
+    await kube.run(["rollout", "status", "deployment/metrics-server", "-n", "kube-system", "--timeout=240s"]);
+    const service = await kube.json<{ spec: { clusterIP: string } }>(["get", "service", "metrics-server", "-n", "kube-system"]);
+    await eventually(
+      () => provider.exec(`${settings.name}-control-plane`, ["curl", "-sk", "--max-time", "3", `https://${service.spec.clusterIP}/livez`]).catch(() => ""),
+      { timeout: 120_000, interval: 2_000, description: `metrics-server to answer at its ClusterIP ${service.spec.clusterIP}`, until: (body) => body.trim() === "ok" },
+    );
+    await kube.apply(apiService);
+    try {
+      await eventually(() => kube.json<ApiServiceJson>(["get", "apiservice", "v1beta1.metrics.k8s.io"]), {
+        timeout: 90_000,
+        interval: 3_000,
+        description: "the APIService v1beta1.metrics.k8s.io to be Available",
+        until: (value) => value.status?.conditions?.some((condition) => condition.type === "Available" && condition.status === "True") ?? false,
+      });
+      return;
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      echo(chalk.yellow("metrics-server's APIService is not Available; making its Service again (a new ClusterIP) and retrying once"));
+      await kube.run(["delete", "apiservice", "v1beta1.metrics.k8s.io", "--ignore-not-found"]);
+      await kube.run(["delete", "service", "metrics-server", "-n", "kube-system", "--ignore-not-found"]);
+    }
+  }
 }
 
 /** Namespaces whose pods must all be running (or done) before the cluster counts as ready. */

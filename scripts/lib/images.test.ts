@@ -26,9 +26,10 @@ describe("images in the chart", () => {
     ]);
   });
 
-  it("loads Traefik on the control plane only, and its reference can be overridden", () => {
-    expect(addonImageGroups({})).toEqual([{ nodes: "control-plane", images: ["traefik:v3.6.12"] }]);
-    expect(addonImageGroups({ FOLIO_TRAEFIK_IMAGE: "mirror.example.com/traefik:v3.6.12" })[0]!.images).toEqual(["mirror.example.com/traefik:v3.6.12"]);
+  it("loads Traefik and metrics-server on the control plane only, and their references can be overridden", () => {
+    expect(addonImageGroups({})).toEqual([{ nodes: "control-plane", images: ["traefik:v3.6.12", "registry.k8s.io/metrics-server/metrics-server:v0.8.0"] }]);
+    const mirrored = addonImageGroups({ FOLIO_TRAEFIK_IMAGE: "mirror.example.com/traefik:v3.6.12", FOLIO_METRICS_SERVER_IMAGE: "mirror.example.com/metrics-server:v0.8.0" });
+    expect(mirrored[0]!.images).toEqual(["mirror.example.com/traefik:v3.6.12", "mirror.example.com/metrics-server:v0.8.0"]);
   });
 
   it("tells a cluster's control-plane node from its workers", () => {

@@ -3,8 +3,8 @@
  * both reach kind's nodes.
  *
  * Third-party images are listed once, where they are used: the chart's values name the chart's images
- * (PostgreSQL, Valkey, the S3 server; read by rendering the chart), and ADDON_IMAGES below names the cluster
- * add-ons' (Traefik). Every reference can be overridden: the chart's with values (`global.imageRegistry` for a
+ * (PostgreSQL, Valkey, the S3 server; read by rendering the chart), and addonImages below names the cluster
+ * add-ons' (Traefik, metrics-server). Every reference can be overridden: the chart's with values (`global.imageRegistry` for a
  * mirror), the add-ons' with environment variables, Folio's with --prefix and --tag.
  */
 import { createHash } from "node:crypto";
@@ -21,9 +21,10 @@ export const MB = 1_000_000;
 export const BUDGET_MB = 80;
 
 /** Images of the cluster's add-ons (scripts/kind/*.yaml), each overridable for a mirror or an offline room. */
-export function addonImages(env: NodeJS.ProcessEnv = process.env): { TRAEFIK_IMAGE: string } {
+export function addonImages(env: NodeJS.ProcessEnv = process.env): { TRAEFIK_IMAGE: string; METRICS_SERVER_IMAGE: string } {
   return {
     TRAEFIK_IMAGE: env.FOLIO_TRAEFIK_IMAGE || "traefik:v3.6.12",
+    METRICS_SERVER_IMAGE: env.FOLIO_METRICS_SERVER_IMAGE || "registry.k8s.io/metrics-server/metrics-server:v0.8.0",
   };
 }
 
@@ -203,9 +204,10 @@ export function chartImageGroups(objects: unknown[]): ImageGroup[] {
   ];
 }
 
-/** The add-ons' images: Traefik runs on the control-plane node only (scripts/kind/traefik.yaml's nodeSelector). */
+/** The add-ons' images: Traefik and metrics-server run on the control-plane node only (their nodeSelectors). */
 export function addonImageGroups(env: NodeJS.ProcessEnv = process.env): ImageGroup[] {
-  return [{ nodes: "control-plane", images: [addonImages(env).TRAEFIK_IMAGE] }];
+  const images = addonImages(env);
+  return [{ nodes: "control-plane", images: [images.TRAEFIK_IMAGE, images.METRICS_SERVER_IMAGE] }];
 }
 
 export interface LoadResult {

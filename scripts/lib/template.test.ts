@@ -18,8 +18,11 @@ describe("fillTemplate", () => {
 
   it("fills the repository's add-on manifests into valid YAML with no placeholder left", () => {
     const dir = join(repoRoot(), "scripts", "kind");
+    const images = addonImages({});
     const manifests = [
-      fillTemplate(readFileSync(join(dir, "traefik.yaml"), "utf8"), addonImages({})),
+      fillTemplate(readFileSync(join(dir, "traefik.yaml"), "utf8"), { TRAEFIK_IMAGE: images.TRAEFIK_IMAGE }),
+      fillTemplate(readFileSync(join(dir, "metrics-server.yaml"), "utf8"), { METRICS_SERVER_IMAGE: images.METRICS_SERVER_IMAGE }),
+      fillTemplate(readFileSync(join(dir, "metrics-server-apiservice.yaml"), "utf8"), {}),
       fillTemplate(readFileSync(join(dir, "shared-storage.yaml"), "utf8"), { PROVISIONER_IMAGE: "p:1", HELPER_IMAGE: "h:1" }),
     ];
     for (const manifest of manifests) {
