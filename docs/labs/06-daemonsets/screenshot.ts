@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       console.log(`starting ${node} again`);
       docker("start", node);
       kubectl("wait", "--for=condition=Ready", `node/${node}`, "--timeout=300s");
+      kubectl("rollout", "status", "daemonset/folio-agent", "-n", `${namespace}-agent`, "--timeout=300s");
       console.log(`${node} is Ready. If anything looks wrong, pnpm cluster:up mends a node whose address changed.`);
     }
   }
