@@ -5,7 +5,7 @@ come from the credentials Secret and are combined into DATABASE_URL/REDIS_URL by
 
 {{- define "folio.config.database" -}}
 {{- if .Values.postgres.enabled }}
-DATABASE_HOST: {{ printf "%s.%s.svc" (include "folio.subchartFullname" (dict "ctx" . "chart" "postgres")) .Release.Namespace | quote }}
+DATABASE_HOST: {{ include "folio.serviceHost" (dict "ctx" . "chart" "postgres") | quote }}
 DATABASE_PORT: {{ .Values.postgres.service.port | quote }}
 DATABASE_NAME: {{ .Values.postgres.auth.database | quote }}
 DATABASE_USER: {{ .Values.postgres.auth.username | quote }}
@@ -19,7 +19,7 @@ DATABASE_USER: {{ .Values.externalDatabase.username | quote }}
 
 {{- define "folio.config.redis" -}}
 {{- if .Values.redis.enabled }}
-REDIS_HOST: {{ printf "%s.%s.svc" (include "folio.subchartFullname" (dict "ctx" . "chart" "redis")) .Release.Namespace | quote }}
+REDIS_HOST: {{ include "folio.serviceHost" (dict "ctx" . "chart" "redis") | quote }}
 REDIS_PORT: {{ .Values.redis.service.port | quote }}
 {{- else }}
 REDIS_HOST: {{ required "externalRedis.host is required when redis.enabled is false" .Values.externalRedis.host | quote }}
@@ -29,7 +29,7 @@ REDIS_PORT: {{ .Values.externalRedis.port | quote }}
 
 {{- define "folio.config.s3" -}}
 {{- if .Values.objectstore.enabled }}
-S3_ENDPOINT: {{ printf "http://%s.%s.svc:%v" (include "folio.subchartFullname" (dict "ctx" . "chart" "objectstore")) .Release.Namespace .Values.objectstore.service.port | quote }}
+S3_ENDPOINT: {{ printf "http://%s:%v" (include "folio.serviceHost" (dict "ctx" . "chart" "objectstore")) .Values.objectstore.service.port | quote }}
 S3_REGION: {{ .Values.objectstore.region | quote }}
 S3_FORCE_PATH_STYLE: "true"
 {{- else }}

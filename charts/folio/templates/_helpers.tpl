@@ -63,6 +63,14 @@ given, is appended and is what the node actually pulls.
 {{- $ref }}
 {{- end }}
 
+{{/*
+A subchart's Service by its fully qualified name, never asked of a resolver outside the cluster (values.yaml,
+clusterDomain). Usage: include "folio.serviceHost" (dict "ctx" . "chart" "postgres")
+*/}}
+{{- define "folio.serviceHost" -}}
+{{- printf "%s.%s.svc.%s" (include "folio.subchartFullname" .) .ctx.Release.Namespace (required "clusterDomain is required" .ctx.Values.clusterDomain) }}
+{{- end }}
+
 {{/* The names the subcharts give their objects, computed the way they compute them. */}}
 {{- define "folio.subchartFullname" -}}
 {{- $values := index .ctx.Values .chart }}

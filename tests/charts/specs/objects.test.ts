@@ -235,12 +235,28 @@ describe("the objects of a release", () => {
     }
   });
 
+  it("when the apps are told where PostgreSQL, Valkey and the S3 server are, then each is a fully qualified name in the cluster's own DNS zone", async () => {
+    // A shorter name that does not resolve in the zone (its only pod Pending) is asked outside the cluster too,
+    // which took 4 s per lookup on kind and starved Node's libuv threads: values.yaml, clusterDomain.
+    const addresses = (objects: K8sObject[]) =>
+      ofKind(objects, "ConfigMap").flatMap((map) =>
+        Object.entries((map.data ?? {}) as Record<string, string>)
+          .filter(([key]) => ["DATABASE_HOST", "REDIS_HOST", "S3_ENDPOINT"].includes(key))
+          .map(([key, value]) => `${map.metadata.name} ${key}=${value}`),
+      );
+    const defaults = addresses(rendered.defaults!);
+    expect(defaults.length).toBeGreaterThanOrEqual(9);
+    for (const line of defaults) expect(line).toMatch(/=(http:\/\/)?folio-(postgres|redis|objectstore)\.folio\.svc\.cluster\.local(:\d+)?$/);
+    const custom = addresses(await render({ set: { clusterDomain: "corp.internal" } }));
+    for (const line of custom) expect(line).toMatch(/\.folio\.svc\.corp\.internal(:\d+)?$/);
+  });
+
   it("when autoscaling takes over (HPA for the API, KEDA for the worker), then the Deployment leaves replicas to it", () => {
     const objects = rendered.everything!;
     expect((find(objects, "Deployment", "folio-api").spec as { replicas?: number }).replicas).toBeUndefined();
     expect((find(objects, "Deployment", "folio-worker").spec as { replicas?: number }).replicas).toBeUndefined();
     const scaled = find(objects, "ScaledObject", "folio-worker").spec as { triggers: { metadata: Record<string, string> }[] };
-    expect(scaled.triggers[0]!.metadata).toMatchObject({ listName: "folio:media:wait", address: "folio-redis.folio.svc:6379" });
+    expect(scaled.triggers[0]!.metadata).toMatchObject({ listName: "folio:media:wait", address: "folio-redis.folio.svc.cluster.local:6379" });
     expect((find(rendered.defaults!, "Deployment", "folio-worker").spec as { replicas?: number }).replicas).toBe(2);
   });
 
