@@ -148,6 +148,8 @@ export class Load {
       if (response.status === 200) result = response.json<Article>();
       if (response.status === 412) {
         const current = await this.client.request("write", "GET", `/v1/articles/${article.id}`);
+        // The read met the fault too: no verdict yet, so the whole step is tried again.
+        if (retryable(current.status, current.problemCode)) return current;
         if (current.status === 200 && current.json<Article>().body === body) {
           result = current.json<Article>();
           return { status: 200 };
@@ -173,6 +175,7 @@ export class Load {
       if (response.status === 200) result = response.json<Article>();
       if (response.status === 412 || response.status === 409) {
         const current = await this.client.request("write", "GET", `/v1/articles/${id}`);
+        if (retryable(current.status, current.problemCode)) return current;
         if (current.status === 200 && current.json<Article>().status === "published") {
           result = current.json<Article>();
           return { status: 200 };
