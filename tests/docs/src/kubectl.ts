@@ -91,7 +91,7 @@ const VALUE_FLAGS = new Set([
   "--min", "--max", "--cpu-percent", "--schedule", "--max-log-requests", "--limit-bytes", "--pod-running-timeout", "--request-timeout",
   "--chunk-size", "--cascade", "--dry-run", "--selector", "--subresource", "--as", "--profile", "--target", "--copy-to", "--from-literal",
   "--from-file", "--from-env-file", "--docker-server", "--docker-username", "--docker-password", "--cert", "--key", "--protocol",
-  "--external-ip", "--session-affinity", "--serviceaccount", "--requests", "--limits", "--resource", "--verb",
+  "--external-ip", "--session-affinity", "--serviceaccount", "--requests", "--limits", "--resource", "--verb", "--pod-selector",
 ]);
 
 /** Per verb, flags that are booleans there although they take a value elsewhere (logs -f is --follow). */
