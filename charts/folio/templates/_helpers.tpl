@@ -68,7 +68,8 @@ A subchart's Service by its fully qualified name, never asked of a resolver outs
 clusterDomain). Usage: include "folio.serviceHost" (dict "ctx" . "chart" "postgres")
 */}}
 {{- define "folio.serviceHost" -}}
-{{- printf "%s.%s.svc.%s" (include "folio.subchartFullname" .) .ctx.Release.Namespace (required "clusterDomain is required" .ctx.Values.clusterDomain) }}
+{{- /* A default, not `required`: `helm upgrade --reuse-values` of a release from before this value keeps its old values. */}}
+{{- printf "%s.%s.svc.%s" (include "folio.subchartFullname" .) .ctx.Release.Namespace (default "cluster.local" .ctx.Values.clusterDomain) }}
 {{- end }}
 
 {{/* The names the subcharts give their objects, computed the way they compute them. */}}

@@ -2,7 +2,9 @@
  * How the rendered objects fit together: what references what, what selects what, and the rules every pod
  * follows. Rendered with the default values and with every optional part on (ci/everything-values.yaml).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { render, type K8sObject } from "../src/helm.js";
 import { allContainers, component, find, matches, ofKind, podTemplates, type Container, type PodTemplate } from "../src/objects.js";
@@ -249,6 +251,12 @@ describe("the objects of a release", () => {
     for (const line of defaults) expect(line).toMatch(/=(http:\/\/)?folio-(postgres|redis|objectstore)\.folio\.svc\.cluster\.local(:\d+)?$/);
     const custom = addresses(await render({ set: { clusterDomain: "corp.internal" } }));
     for (const line of custom) expect(line).toMatch(/\.folio\.svc\.corp\.internal(:\d+)?$/);
+    // `helm upgrade --reuse-values` of a release from before the value has no clusterDomain at all.
+    const dir = mkdtempSync(join(tmpdir(), "folio-chart-"));
+    writeFileSync(join(dir, "older.yaml"), "clusterDomain: null\n");
+    const older = addresses(await render({ valuesFiles: [join(dir, "older.yaml")] }));
+    rmSync(dir, { recursive: true });
+    expect(older).toEqual(defaults);
   });
 
   it("when autoscaling takes over (HPA for the API, KEDA for the worker), then the Deployment leaves replicas to it", () => {

@@ -3,7 +3,7 @@
  * templates for rules a schema cannot express. Each error must say what is wrong and where.
  */
 import { describe, expect, it } from "vitest";
-import { renderError } from "../src/helm.js";
+import { render, renderError } from "../src/helm.js";
 import { chartsDir } from "../src/paths.js";
 
 describe("invalid values", () => {
@@ -33,6 +33,12 @@ describe("invalid values", () => {
     expect(await renderError({ set: { "ingress.publicPort": 70000 } })).toMatch(/at '\/ingress\/publicPort'/);
     // --set-string gives a string; a port is a number (use --set).
     expect(await renderError({ set: { "ingress.publicPort": "8080" } })).toMatch(/at '\/ingress\/publicPort': got string, want/);
+  });
+
+  it("when a disruption budget would block every drain (0 or 0%), then helm rejects it", async () => {
+    expect(await renderError({ set: { "api.pdb.maxUnavailable": 0 } })).toMatch(/at '\/api\/pdb\/maxUnavailable'/);
+    expect(await renderError({ set: { "web.pdb.maxUnavailable": "0%" } })).toMatch(/at '\/web\/pdb\/maxUnavailable'/);
+    await expect(render({ set: { "web.pdb.maxUnavailable": "50%" } })).resolves.toBeDefined();
   });
 
   it("when a subchart's key is misspelt, then the subchart's own schema rejects it", async () => {
