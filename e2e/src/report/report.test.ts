@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Timeline, type TimingsFile } from "../helpers/timeline.ts";
-import { chartOption } from "./chart.ts";
+import { chartOption, shortLabel } from "./chart.ts";
 import { renderHtml } from "./html.ts";
 import { renderSvg } from "./svg.ts";
 
@@ -25,6 +25,22 @@ describe("report", () => {
       [5, "postgres-0 Ready on folio-worker3"],
     ]);
     expect(option.series[0]!.markArea).toBeDefined();
+  });
+
+  it("when asked for the first seconds only, then the chart ends there: later requests and marks are left out", () => {
+    type Option = { xAxis: { max: number }; series: { data: number[][]; markLine?: { data: { name: string }[] } }[] };
+    const option = chartOption(scenario(), { until: 4 }) as Option;
+    expect(option.xAxis.max).toBe(4);
+    expect(option.series[0]!.data.map(([second]) => second)).toEqual([0.5, 1.5, 2.5, 3.5]);
+    expect(option.series[0]!.markLine!.data.map((line) => line.name)).toEqual(["folio-worker2 stopped"]);
+  });
+
+  it("when a mark's label is long (a scheduler's message), then the chart shows its start and the tooltip all of it", () => {
+    const long = `folio-redis-0 Pending: ${"0/4 nodes are available ".repeat(8)}`;
+    expect(shortLabel(long).length).toBeLessThanOrEqual(48);
+    expect(long.startsWith(shortLabel(long).slice(0, -1))).toBe(true);
+    expect(shortLabel(long).endsWith("…")).toBe(true);
+    expect(shortLabel("folio-worker2 stopped")).toBe("folio-worker2 stopped");
   });
 
   it("renders a self-contained page: the chart library inlined, a chart and a summary per scenario", () => {
