@@ -54,10 +54,16 @@ export class Faults {
     return t;
   }
 
+  /**
+   * Starts a stopped or killed node, and mends its address at once when Docker gave it another one: until then the
+   * API server reaches its kubelet (exec, logs) and the other nodes route its pods' traffic at the old address.
+   */
   async start(node: string): Promise<number> {
     await startNodes(this.provider, [{ name: node, address: this.addresses[node] }]);
     this.undos = this.undos.filter((undo) => undo.description !== `start ${node}`);
-    return this.timeline.mark("note", `${node} started`);
+    const t = this.timeline.mark("note", `${node} started`);
+    await this.healAddresses();
+    return t;
   }
 
   /** A network partition: the node runs on, unreachable. Undo: reconnect it. */
