@@ -79,8 +79,12 @@ export class ServiceProcess {
   }
 }
 
-/** Waits for `url` + "/readyz" to answer 200; fails early if the process exits, quoting its output. */
-export async function waitReady(url: string, service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits for `url` + "/readyz" to answer 200; fails early if the process exits, quoting its output. 60 s by default:
+ * how long a start may take is not what these tests measure, and on a 2-core machine loaded with a parallel suite
+ * and a kind cluster (load average 50) an API printed nothing for 30 s while it loaded its modules.
+ */
+export async function waitReady(url: string, service: ServiceProcess, timeoutMs = 60_000): Promise<void> {
   const exited = service.exited.then((code) => {
     throw new Error(`${service.name} exited with code ${code} before it was ready\n${service.output()}`);
   });
