@@ -75,10 +75,13 @@ export class Faults {
     return t;
   }
 
+  /** Reconnects a cut-off node and, as `start` does, mends its address when Docker gave it another one. */
   async reconnect(node: string): Promise<number> {
     if (!(await this.provider.isConnected(node))) await this.provider.connect(node);
     this.undos = this.undos.filter((undo) => undo.description !== `reconnect ${node}`);
-    return this.timeline.mark("note", `${node} reconnected`);
+    const t = this.timeline.mark("note", `${node} reconnected`);
+    await this.healAddresses();
+    return t;
   }
 
   /**

@@ -147,13 +147,9 @@ export class Load {
       });
       if (response.status === 200) result = response.json<Article>();
       if (response.status === 412) {
-        const current = await this.client.request("write", "GET", `/v1/articles/${article.id}`);
-        // The read met the fault too: no verdict yet, so the whole step is tried again.
-        if (retryable(current.status, current.problemCode)) return current;
-        if (current.status === 200 && current.json<Article>().body === body) {
-          result = current.json<Article>();
-          return { status: 200 };
-        }
+        const settled = await this.settle(article.id, (current) => current.body === body);
+        if (settled.article) result = settled.article;
+        return settled.answer ?? response;
       }
       return response;
     });
@@ -166,6 +162,18 @@ export class Load {
     Object.assign(article, result);
   }
 
+  /**
+   * After a conflict on a retry, reads the article: when it already holds what this step wanted, the first try won
+   * (answer 200 with the article); when the read meets the fault too, there is no verdict and the step is retried
+   * (its answer); otherwise the conflict stands (no answer).
+   */
+  private async settle(id: string, holds: (current: Article) => boolean): Promise<{ answer?: { status: number; problemCode?: string }; article?: Article }> {
+    const current = await this.client.request("write", "GET", `/v1/articles/${id}`);
+    if (retryable(current.status, current.problemCode)) return { answer: current };
+    if (current.status === 200 && holds(current.json<Article>())) return { answer: { status: 200 }, article: current.json<Article>() };
+    return {};
+  }
+
   private async publish(id: string): Promise<void> {
     const acked = this.ledger.articles.get(id)!;
     const version = this.ledger.latestVersion(acked);
@@ -174,12 +182,9 @@ export class Load {
       const response = await this.client.request("write", "POST", `/v1/articles/${id}/publish`, { headers: { "if-match": `"${version}"` } });
       if (response.status === 200) result = response.json<Article>();
       if (response.status === 412 || response.status === 409) {
-        const current = await this.client.request("write", "GET", `/v1/articles/${id}`);
-        if (retryable(current.status, current.problemCode)) return current;
-        if (current.status === 200 && current.json<Article>().status === "published") {
-          result = current.json<Article>();
-          return { status: 200 };
-        }
+        const settled = await this.settle(id, (current) => current.status === "published");
+        if (settled.article) result = settled.article;
+        return settled.answer ?? response;
       }
       return response;
     });
